@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# One command: install everything, load the demo data on SQLite, and serve on
+# http://127.0.0.1:8000 . Stop with Ctrl+C. Safe to run again (migrations and demo are idempotent).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DJANGO_SETTINGS_MODULE=openarrangementen.conf.dev
+
+scripts/install-python-deps.sh
+.venv/bin/python manage.py migrate --no-input -v0
+.venv/bin/python manage.py seed_demo
+echo
+echo "Open Arrangementen draait op http://127.0.0.1:8000  (stoppen: Ctrl+C)"
+exec .venv/bin/python manage.py runserver "${PORT:-127.0.0.1:8000}"

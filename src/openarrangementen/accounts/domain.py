@@ -1,0 +1,71 @@
+"""Roles (SPEC §2) and which side of the traject each belongs to. Pure Python."""
+
+from enum import StrEnum
+
+
+class Side(StrEnum):
+    MUNICIPALITY = "municipality"
+    PROVIDER = "provider"
+    CLIENT = "client"
+
+
+class Role(StrEnum):
+    WIJKWERKER = "wijkwerker"  # registers and screens meldingen, holds the keukentafelgesprek
+    PROCESREGISSEUR = "procesregisseur"  # PA / Wmo-consulent: indicatiestelling, beschikking
+    COLLEGA_PA = "collega_pa"  # four-eyes reviewer of beschikkingen
+    CONTRACTMANAGER = "contractmanager"  # contract- en leveranciersmanager
+    FUNCTIONEEL_BEHEERDER = "functioneel_beheerder"  # configures catalog, policies, users
+    CONTACTPERSOON = "contactpersoon"  # gemachtigde contactpersoon: requests accounts only
+    WERKVERDELER = "werkverdeler"  # assigns new trajects to professionals
+    BEGELEIDER = "begeleider"  # professional: POP deel II, casusregie, evaluation
+    ADMINISTRATIE = "administratie"  # provider's invoicing
+    INWONER = "inwoner"  # the client (or representative) sees their own plan
+
+
+ROLE_SIDE: dict[Role, Side] = {
+    Role.WIJKWERKER: Side.MUNICIPALITY,
+    Role.PROCESREGISSEUR: Side.MUNICIPALITY,
+    Role.COLLEGA_PA: Side.MUNICIPALITY,
+    Role.CONTRACTMANAGER: Side.MUNICIPALITY,
+    Role.FUNCTIONEEL_BEHEERDER: Side.MUNICIPALITY,
+    Role.CONTACTPERSOON: Side.PROVIDER,
+    Role.WERKVERDELER: Side.PROVIDER,
+    Role.BEGELEIDER: Side.PROVIDER,
+    Role.ADMINISTRATIE: Side.PROVIDER,
+    Role.INWONER: Side.CLIENT,
+}
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.WIJKWERKER: "Wijkwerker",
+    Role.PROCESREGISSEUR: "Procesregisseur / Wmo-consulent",
+    Role.COLLEGA_PA: "Collega-procesregisseur (vierogen)",
+    Role.CONTRACTMANAGER: "Contract- en leveranciersmanager",
+    Role.FUNCTIONEEL_BEHEERDER: "Functioneel beheerder",
+    Role.CONTACTPERSOON: "Gemachtigde contactpersoon",
+    Role.WERKVERDELER: "Werkverdeler",
+    Role.BEGELEIDER: "Begeleider / professional",
+    Role.ADMINISTRATIE: "Administratie",
+    Role.INWONER: "Inwoner",
+}
+
+# Roles that work with client files on the municipality side. The contract manager and the
+# functioneel beheerder configure and steer; they do not need personal data.
+MUNICIPALITY_CLIENT_ROLES = frozenset({Role.WIJKWERKER, Role.PROCESREGISSEUR, Role.COLLEGA_PA})
+
+# Whether a role is held for one municipality, a whole region, or a provider.
+# Municipality-side roles may be scoped to one municipality or to the whole region.
+
+
+def scope_error(role: Role, *, has_region: bool, has_municipality: bool, has_provider: bool) -> str:
+    """Why a role assignment's scope does not fit its role, or "" when it fits."""
+    side = ROLE_SIDE[role]
+    scopes = sum((has_region, has_municipality, has_provider))
+    if side is Side.MUNICIPALITY:
+        if has_provider or scopes != 1:
+            return "Een gemeentelijke rol hoort bij precies één gemeente of één regio."
+    elif side is Side.PROVIDER:
+        if not has_provider or scopes != 1:
+            return "Een rol van een aanbieder hoort bij precies één aanbieder."
+    elif scopes != 0:
+        return "De rol inwoner hoort niet bij een organisatie."
+    return ""

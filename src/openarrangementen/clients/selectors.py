@@ -1,0 +1,64 @@
+"""The one way to query client data: what is visible to this user (SPEC §7, STYLE §9).
+
+Every view, export and task gets clients through `client_list_visible_to` or
+`client_get_visible_to`. One condition per line, so coverage shows each branch.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from openarrangementen.accounts.domain import MUNICIPALITY_CLIENT_ROLES, Role
+from openarrangementen.accounts.models import User
+from openarrangementen.accounts.selectors import municipalities_for, roles_of
+from openarrangementen.core.audit import log_access
+
+from .models import Client
+
+
+def client_list_visible_to(*, actor: User) -> QuerySet[Client]:
+    """Clients this user may see; an empty queryset for anyone without a reason to.
+
+    - municipality staff who work with client files: clients of their municipalities;
+    - an inwoner: themselves;
+    - provider staff: none yet. They will see clients only through trajects handed to their
+      organisation with the client's consent (issue #4 extends this selector);
+    - contract managers and functioneel beheerders: none (they configure, they need no files);
+    - superusers are not exempt: technical administration is not a reason to read files.
+    """
+    if not actor.is_authenticated or not actor.is_active:
+        return Client.objects.none()
+    roles = roles_of(actor)
+    condition = Q(pk__in=[])
+    if roles & MUNICIPALITY_CLIENT_ROLES:
+        condition |= Q(municipality__in=municipalities_for(actor, MUNICIPALITY_CLIENT_ROLES))
+    if Role.INWONER in roles:
+        condition |= Q(user=actor)
+    return Client.objects.filter(condition).select_related("municipality", "household")
+
+
+def client_get_visible_to(*, actor: User, pk: int, purpose: str, path: str = "") -> Client:
+    """One client, if visible; the read is written to the access log. 404 otherwise."""
+    try:
+        client = client_list_visible_to(actor=actor).get(pk=pk)
+    except Client.DoesNotExist as exc:
+        raise Http404("Deze inwoner bestaat niet of u heeft geen toegang.") from exc
+    log_access(
+        actor=actor,
+        action="view",
+        objects=[client],
+        purpose=purpose,
+        path=path,
+        roles=",".join(sorted(roles_of(actor))),
+    )
+    return client
+
+
+def household_members_visible_to(*, actor: User, client: Client) -> QuerySet[Client]:
+    """The other members of the client's household that this user may also see."""
+    if client.household_id is None:
+        return Client.objects.none()
+    return (
+        client_list_visible_to(actor=actor)
+        .filter(household_id=client.household_id)
+        .exclude(pk=client.pk)
+    )

@@ -1,0 +1,7 @@
+"""Local development and the demo: DEBUG on, SQLite by default, console e-mail."""
+
+from .base import *  # noqa: F403
+from .includes.env import env_str
+
+DEBUG = True
+SECRET_KEY = env_str("SECRET_KEY", "dev-only-not-secret-" + "x" * 40)

@@ -1,0 +1,83 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Q, QuerySet
+
+from openarrangementen.accounts.models import Region
+from openarrangementen.catalog.models import CatalogVersion
+from openarrangementen.clients.models import Client
+from openarrangementen.core.identifiers import IdentifierError, clean_bsn
+
+
+class UtrechtFormMixin:
+    """Give widgets the NL Design System classes and link their help and error texts."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.Select):
+                css = "utrecht-select utrecht-select--html-select"
+            elif isinstance(widget, forms.CheckboxInput):
+                css = "utrecht-checkbox utrecht-checkbox--html-input"
+            elif isinstance(widget, forms.Textarea):
+                css = "utrecht-textarea utrecht-textarea--html-textarea"
+            else:
+                css = "utrecht-textbox utrecht-textbox--html-input"
+            widget.attrs["class"] = f"utrecht-form-field__input {css}"
+            described = []
+            if field.help_text:
+                described.append(f"id_{self.add_prefix(name)}-help")
+            if self.is_bound and name in self.errors:
+                widget.attrs["aria-invalid"] = "true"
+                described.append(f"id_{self.add_prefix(name)}-error")
+            if described:
+                widget.attrs["aria-describedby"] = " ".join(described)
+
+
+class CatalogDateForm(UtrechtFormMixin, forms.Form):
+    datum = forms.DateField(
+        label="Peildatum",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Toon de catalogus, tarieven en contracten zoals ze op deze datum golden.",
+        error_messages={"invalid": "Vul een geldige datum in, bijvoorbeeld 01-01-2025."},
+    )
+    versie = forms.ModelChoiceField(
+        label="Catalogusversie",
+        queryset=CatalogVersion.objects.none(),
+        required=False,
+        empty_label="De versie die op de peildatum gold",
+    )
+
+    def __init__(self, *args, region: Region, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["versie"].queryset = region.catalog_versions.all()
+
+
+class ClientSearchForm(UtrechtFormMixin, forms.Form):
+    q = forms.CharField(
+        label="Zoek op naam, BSN of postcode",
+        required=False,
+        max_length=100,
+    )
+
+    def filter(self, clients: QuerySet[Client]) -> QuerySet[Client]:
+        term = self.cleaned_data["q"].strip()
+        try:
+            return clients.filter(bsn=clean_bsn(term))
+        except IdentifierError:
+            pass
+        compact = term.replace(" ", "").upper()
+        return clients.filter(
+            Q(family_name__icontains=term)
+            | Q(given_names__icontains=term)
+            | Q(postcode__iexact=f"{compact[:4]} {compact[4:]}")
+        )
+
+
+class LoginForm(UtrechtFormMixin, AuthenticationForm):
+    error_messages = {
+        "invalid_login": "De combinatie van gebruikersnaam en wachtwoord klopt niet. Let op "
+        "hoofdletters en kleine letters.",
+        "inactive": "Dit account is niet actief. Neem contact op met uw functioneel beheerder.",
+    }
