@@ -5,7 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=openarrangementen.conf.test
-export DJANGO_ALLOW_ASYNC_UNSAFE=true  # Playwright's sync API beside Django's live server
 
 scripts/install-system-deps.sh
 scripts/install-python-deps.sh dev
@@ -19,6 +18,8 @@ echo "== Django system checks (production settings)"
 SECRET_KEY=check-only DJANGO_SETTINGS_MODULE=openarrangementen.conf.production \
   .venv/bin/python manage.py check --deploy --fail-level ERROR
 
+# Playwright's sync API runs beside Django's live server in the test process only.
+export DJANGO_ALLOW_ASYNC_UNSAFE=true
 echo "== tests on SQLite"
 DB_ENGINE=sqlite .venv/bin/python -m pytest "$@"
 echo "== tests on PostgreSQL"

@@ -16,12 +16,31 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the demo once per test database: every test runs in a transaction on top of it.
+
+    Transactional tests (the browser tests) empty the database when they end; pytest-django
+    runs them after all others, and each one loads the demo again for itself.
+    """
+    from openarrangementen.core.demo import seed_demo
+
+    with django_db_blocker.unblock():
+        seed_demo()
+
+
 @pytest.fixture
 def demo(db):
     """The full demo: three regional catalogs, providers, contracts, users, inwoners."""
+
+
+@pytest.fixture
+def demo_server(live_server):
+    """A live server with the demo loaded (transactional: the demo is loaded again)."""
     from openarrangementen.core.demo import seed_demo
 
-    return seed_demo()
+    seed_demo()
+    return live_server
 
 
 @pytest.fixture(scope="session")

@@ -55,7 +55,9 @@ def catalog_version_import(
         slug=region_spec["slug"],
         defaults={
             "name": region_spec["name"],
-            "max_coordination_fee_percent": region_spec.get("max_coordination_fee_percent"),
+            "max_coordination_fee_percent": _decimal(
+                region_spec.get("max_coordination_fee_percent")
+            ),
         },
     )
     for name, code in spec["municipalities"]:
@@ -160,6 +162,10 @@ def catalog_version_import(
             )
         )
     return version
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return Decimal(value) if value is not None else None
 
 
 def _date(value: str | None) -> date | None:

@@ -19,7 +19,8 @@ MLW_SCORING = REGIONAL_CATALOGS["midden-limburg-west"]()["assessment"]["scoring"
 
 def test_validity_contains_is_inclusive_and_open_ended():
     v = Validity(date(2024, 1, 1), date(2024, 12, 31))
-    assert v.contains(date(2024, 1, 1)) and v.contains(date(2024, 12, 31))
+    assert v.contains(date(2024, 1, 1))
+    assert v.contains(date(2024, 12, 31))
     assert not v.contains(date(2025, 1, 1))
     assert Validity(date(2024, 1, 1), None).contains(date(2099, 1, 1))
 

@@ -4,8 +4,9 @@ on a date. And a new contract period never rewrites the previous one."""
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from django.core.exceptions import ValidationError
+
+import pytest
 
 from openarrangementen.catalog.domain import PriceKind
 from openarrangementen.catalog.models import (
@@ -50,7 +51,8 @@ def test_almere_five_arrangements_three_levels_sensory_one():
     bandwidth = heaviest.bandwidths.get(support_form__code="IB")
     assert bandwidth.minimum_per_week <= bandwidth.expected_per_week <= bandwidth.maximum_per_week
     tariff = level_price_on(level=heaviest, kind=PriceKind.TARIFF, day=DAY)
-    assert tariff.period == "4w" and tariff.is_demo_value
+    assert tariff.period == "4w"
+    assert tariff.is_demo_value
     assert level_price_on(level=heaviest, kind=PriceKind.TARIFF, day=date(2023, 12, 31)) is None
     assert all(a.in_kind_only for a in version.arrangements.all())
 
@@ -78,7 +80,9 @@ def test_midden_limburg_profiles_cost_price_terms_and_codes():
     assert transport == {"Zittend vervoer", "Rolstoelvervoer"}
     assert version.arrangements.get(code="KV").levels.get().iwmo_unit == "14"  # etmaal
     codes = {c.product_code: c.cak_code for c in version.cak_product_codes.all()}
-    assert codes["2701"] == "405" and codes["7707"] == "411" and codes["4707"] == "428"
+    assert codes["2701"] == "405"
+    assert codes["7707"] == "411"
+    assert codes["4707"] == "428"
     assert version.result_codes.exists()
     assert version.result_codes.first().is_demo_value
 
@@ -150,7 +154,9 @@ def test_catalog_overview_answers_prices_on_the_day(django_assert_max_num_querie
         levels = [lvl for a in arrangements for lvl in a.levels.all()]
         tariffs = [lvl.tariff_on_day for lvl in levels]
         bandwidths = [bw.support_form.code for lvl in levels for bw in lvl.bandwidths.all()]
-    assert len(levels) == 13 and all(tariffs) and bandwidths
+    assert len(levels) == 13
+    assert all(tariffs)
+    assert bandwidths
 
 
 def test_new_contract_period_keeps_history():
@@ -161,7 +167,9 @@ def test_new_contract_period_keeps_history():
     new = catalog_version_start_next(
         previous=old, name="Ondersteuningsarrangementen 2027", valid_from=date(2027, 1, 1)
     )
-    new_level = Level.objects.get(arrangement__catalog_version=new, arrangement__code="1", code="N2")
+    new_level = Level.objects.get(
+        arrangement__catalog_version=new, arrangement__code="1", code="N2"
+    )
     new_price = new_level.prices.get(kind="tariff")
     new_price.amount = old_tariff + Decimal("25.00")
     new_price.save()
