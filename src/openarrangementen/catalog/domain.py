@@ -4,8 +4,6 @@ See docs/adr/0003-catalog-model.md for how the three regional variants map onto 
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
@@ -40,26 +38,6 @@ class DeploymentUnit(StrEnum):
 class Availability(StrEnum):
     AVAILABLE = "available"  # "x" in the availability matrix
     UNDECIDED = "undecided"  # "?" in the matrix: not yet decided by the region
-
-
-@dataclass(frozen=True)
-class Validity:
-    valid_from: date
-    valid_to: date | None  # inclusive; None = open-ended
-
-    def contains(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
-
-    def overlaps(self, other: "Validity") -> bool:
-        starts_before_other_ends = other.valid_to is None or self.valid_from <= other.valid_to
-        ends_after_other_starts = self.valid_to is None or other.valid_from <= self.valid_to
-        return starts_before_other_ends and ends_after_other_starts
-
-
-def validity_error(valid_from: date | None, valid_to: date | None) -> str:
-    if valid_from and valid_to and valid_to < valid_from:
-        return "De einddatum ligt vóór de begindatum."
-    return ""
 
 
 def bandwidth_error(minimum: Decimal, expected: Decimal | None, maximum: Decimal) -> str:

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from openarrangementen.accounts.models import Region
+from openarrangementen.core.models import ValidityPeriod
 
 from .domain import (
     ArrangementKind,
@@ -20,10 +21,8 @@ from .domain import (
     DeploymentUnit,
     PriceKind,
     PricePeriod,
-    Validity,
     bandwidth_error,
     scoring_errors,
-    validity_error,
 )
 
 WMO020_PRODUCT_CATEGORIES = [
@@ -104,15 +103,13 @@ class DemoMarked(models.Model):
         abstract = True
 
 
-class CatalogVersion(models.Model):
+class CatalogVersion(ValidityPeriod):
     """The catalog of a region for one contract period. A new period gets a new version."""
 
     region = models.ForeignKey(
         Region, verbose_name="regio", on_delete=models.PROTECT, related_name="catalog_versions"
     )
     name = models.CharField("naam", max_length=150)
-    valid_from = models.DateField("geldig vanaf")
-    valid_to = models.DateField("geldig tot en met", null=True, blank=True)
     description = models.TextField("toelichting", blank=True)
     max_term_months_stable = models.PositiveSmallIntegerField(
         "maximale indicatieduur bij stabiele situatie (maanden)", null=True, blank=True
@@ -121,40 +118,24 @@ class CatalogVersion(models.Model):
         "maximale indicatieduur als verandering verwacht wordt (maanden)", null=True, blank=True
     )
 
-    class Meta:
+    class Meta(ValidityPeriod.Meta):
         ordering = ["region", "-valid_from"]
         verbose_name = "catalogusversie"
         verbose_name_plural = "catalogusversies"
-        constraints = [
-            models.CheckConstraint(
-                name="catalog_version_valid_period",
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                violation_error_message="De einddatum ligt vóór de begindatum.",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.region} – {self.name}"
 
-    @property
-    def validity(self) -> Validity:
-        return Validity(self.valid_from, self.valid_to)
-
     def clean(self) -> None:
-        if message := validity_error(self.valid_from, self.valid_to):
-            raise ValidationError({"valid_to": message})
-        if self.region_id and self.valid_from:
-            others = CatalogVersion.objects.filter(region_id=self.region_id).exclude(pk=self.pk)
-            for other in others:
-                if self.validity.overlaps(other.validity):
-                    raise ValidationError(
-                        f"Deze periode overlapt met catalogusversie '{other.name}' "
-                        f"({other.valid_from:%d-%m-%Y} – "
-                        f"{other.valid_to:%d-%m-%Y} )."
-                        if other.valid_to
-                        else f"Deze periode overlapt met catalogusversie '{other.name}' "
-                        f"(vanaf {other.valid_from:%d-%m-%Y}, zonder einddatum)."
-                    )
+        super().clean()
+        if not self.region_id:
+            return
+        other = self.first_overlapping(CatalogVersion.objects.filter(region_id=self.region_id))
+        if other is not None:
+            raise ValidationError(
+                f"Deze periode overlapt met catalogusversie '{other.name}' "
+                f"({other.validity.describe()})."
+            )
 
 
 class SupportForm(models.Model):
@@ -489,7 +470,7 @@ class Bandwidth(DemoMarked):
             raise ValidationError(message)
 
 
-class LevelPrice(DemoMarked):
+class LevelPrice(DemoMarked, ValidityPeriod):
     """A tariff or cost price of a level, valid for a period. Prices are never overwritten:
     a new amount is a new row from its start date, so history stays as it was."""
 
@@ -504,48 +485,35 @@ class LevelPrice(DemoMarked):
         validators=[MinValueValidator(Decimal("0.00"))],
     )
     period = models.CharField("per", max_length=6, choices=_choices(PERIOD_LABELS))
-    valid_from = models.DateField("geldig vanaf")
-    valid_to = models.DateField("geldig tot en met", null=True, blank=True)
 
-    class Meta:
+    class Meta(ValidityPeriod.Meta):
         ordering = ["level", "kind", "valid_from"]
         verbose_name = "tarief of kostprijs"
         verbose_name_plural = "tarieven en kostprijzen"
         constraints = [
+            *ValidityPeriod.Meta.constraints,
             models.CheckConstraint(
                 name="level_price_not_negative",
                 condition=Q(amount__gte=0),
                 violation_error_message="Een bedrag kan niet negatief zijn.",
-            ),
-            models.CheckConstraint(
-                name="level_price_valid_period",
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                violation_error_message="De einddatum ligt vóór de begindatum.",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} {self.get_period_display()}"
 
-    @property
-    def validity(self) -> Validity:
-        return Validity(self.valid_from, self.valid_to)
-
     def clean(self) -> None:
-        if message := validity_error(self.valid_from, self.valid_to):
-            raise ValidationError({"valid_to": message})
-        if not (self.level_id and self.valid_from and self.kind):
+        super().clean()
+        if not (self.level_id and self.kind):
             return
-        others = LevelPrice.objects.filter(level_id=self.level_id, kind=self.kind).exclude(
-            pk=self.pk
+        other = self.first_overlapping(
+            LevelPrice.objects.filter(level_id=self.level_id, kind=self.kind)
         )
-        for other in others:
-            if self.validity.overlaps(other.validity):
-                raise ValidationError(
-                    f"Er geldt al een {other.get_kind_display()} vanaf "
-                    f"{other.valid_from:%d-%m-%Y} die deze periode overlapt. Sluit die eerst af "
-                    "met een einddatum."
-                )
+        if other is not None:
+            raise ValidationError(
+                f"Er geldt al een {other.get_kind_display()} ({other.validity.describe()}) die "
+                "deze periode overlapt. Sluit die eerst af met een einddatum."
+            )
 
 
 class IndicationTerm(models.Model):

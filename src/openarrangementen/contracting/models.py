@@ -6,11 +6,11 @@ from django.db import models
 from django.db.models import Q
 
 from openarrangementen.accounts.models import Provider, Region
-from openarrangementen.catalog.domain import Validity, validity_error
 from openarrangementen.catalog.models import Lot, SupportForm
+from openarrangementen.core.models import ValidityPeriod
 
 
-class Contract(models.Model):
+class Contract(ValidityPeriod):
     """A provider is contracted for a lot (perceel) for a period."""
 
     provider = models.ForeignKey(
@@ -20,56 +20,37 @@ class Contract(models.Model):
         Lot, verbose_name="perceel", on_delete=models.PROTECT, related_name="contracts"
     )
     reference = models.CharField("contractnummer", max_length=50, blank=True)
-    valid_from = models.DateField("geldig vanaf")
-    valid_to = models.DateField("geldig tot en met", null=True, blank=True)
 
-    class Meta:
+    class Meta(ValidityPeriod.Meta):
         ordering = ["lot", "provider", "valid_from"]
         verbose_name = "contract"
         verbose_name_plural = "contracten"
-        constraints = [
-            models.CheckConstraint(
-                name="contract_valid_period",
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                violation_error_message="De einddatum ligt vóór de begindatum.",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.provider} – {self.lot}"
 
-    @property
-    def validity(self) -> Validity:
-        return Validity(self.valid_from, self.valid_to)
-
     def clean(self) -> None:
-        if message := validity_error(self.valid_from, self.valid_to):
-            raise ValidationError({"valid_to": message})
+        super().clean()
         if not (self.lot_id and self.valid_from):
             return
         version = self.lot.catalog_version
-        if not (
-            version.validity.contains(self.valid_from)
-            and (
-                version.valid_to is None
-                or (self.valid_to is not None and self.valid_to <= version.valid_to)
-            )
-        ):
+        ends_in_time = version.valid_to is None or (
+            self.valid_to is not None and self.valid_to <= version.valid_to
+        )
+        if not (version.validity.contains(self.valid_from) and ends_in_time):
             raise ValidationError(
                 "Het contract moet binnen de looptijd van de catalogusversie van het perceel "
-                f"vallen ({version.valid_from:%d-%m-%Y}"
-                + (f" – {version.valid_to:%d-%m-%Y})." if version.valid_to else " en later).")
+                f"vallen ({version.validity.describe()})."
             )
-        if self.provider_id:
-            others = Contract.objects.filter(provider_id=self.provider_id, lot_id=self.lot_id)
-            for other in others.exclude(pk=self.pk):
-                if self.validity.overlaps(other.validity):
-                    raise ValidationError(
-                        "Deze aanbieder heeft voor dit perceel al een contract in deze periode."
-                    )
+        if self.provider_id and self.first_overlapping(
+            Contract.objects.filter(provider_id=self.provider_id, lot_id=self.lot_id)
+        ):
+            raise ValidationError(
+                "Deze aanbieder heeft voor dit perceel al een contract in deze periode."
+            )
 
 
-class Partnership(models.Model):
+class Partnership(ValidityPeriod):
     """A hoofdaanbieder with its onderaannemers in a region (samenwerkingsverband)."""
 
     region = models.ForeignKey(
@@ -89,24 +70,18 @@ class Partnership(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
         help_text="Het deel van wat onderaannemers leveren dat de hoofdaanbieder mag inhouden.",
     )
-    valid_from = models.DateField("geldig vanaf")
-    valid_to = models.DateField("geldig tot en met", null=True, blank=True)
 
-    class Meta:
+    class Meta(ValidityPeriod.Meta):
         ordering = ["region", "name"]
         verbose_name = "samenwerkingsverband"
         verbose_name_plural = "samenwerkingsverbanden"
         constraints = [
+            *ValidityPeriod.Meta.constraints,
             models.CheckConstraint(
                 name="partnership_fee_cap_0_100",
                 condition=Q(coordination_fee_cap_percent__gte=0)
                 & Q(coordination_fee_cap_percent__lte=100),
                 violation_error_message="Het percentage regiekosten ligt tussen 0 en 100.",
-            ),
-            models.CheckConstraint(
-                name="partnership_valid_period",
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                violation_error_message="De einddatum ligt vóór de begindatum.",
             ),
         ]
 
@@ -114,8 +89,7 @@ class Partnership(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if message := validity_error(self.valid_from, self.valid_to):
-            raise ValidationError({"valid_to": message})
+        super().clean()
         if self.region_id and self.coordination_fee_cap_percent is not None:
             regional_max = self.region.max_coordination_fee_percent
             if regional_max is not None and self.coordination_fee_cap_percent > regional_max:

@@ -1,5 +1,9 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q, QuerySet
+
+from .periods import Validity, validity_error
 
 
 class TimestampedModel(models.Model):
@@ -8,6 +12,40 @@ class TimestampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ValidityPeriod(models.Model):
+    """A row valid from a date up to and including an optional end date."""
+
+    valid_from = models.DateField("geldig vanaf")
+    valid_to = models.DateField("geldig tot en met", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_valid_period",
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                violation_error_message="De einddatum ligt vóór de begindatum.",
+            )
+        ]
+
+    @property
+    def validity(self) -> Validity:
+        return Validity(self.valid_from, self.valid_to)
+
+    def clean(self) -> None:
+        if message := validity_error(self.valid_from, self.valid_to):
+            raise ValidationError({"valid_to": message})
+
+    def first_overlapping(self, others: QuerySet) -> "ValidityPeriod | None":
+        """The first of `others` (this row excluded) whose period overlaps this one."""
+        if self.valid_from is None:
+            return None
+        for other in others.exclude(pk=self.pk):
+            if self.validity.overlaps(other.validity):
+                return other
+        return None
 
 
 class EquatedHoliday(models.Model):

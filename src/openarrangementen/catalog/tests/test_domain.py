@@ -1,4 +1,3 @@
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -7,7 +6,6 @@ from hypothesis import strategies as st
 
 from openarrangementen.catalog.domain import (
     ScoringError,
-    Validity,
     assess,
     bandwidth_error,
     scoring_errors,
@@ -15,26 +13,6 @@ from openarrangementen.catalog.domain import (
 from openarrangementen.catalog.regional_catalogs import REGIONAL_CATALOGS
 
 MLW_SCORING = REGIONAL_CATALOGS["midden-limburg-west"]()["assessment"]["scoring"]
-
-
-def test_validity_contains_is_inclusive_and_open_ended():
-    v = Validity(date(2024, 1, 1), date(2024, 12, 31))
-    assert v.contains(date(2024, 1, 1))
-    assert v.contains(date(2024, 12, 31))
-    assert not v.contains(date(2025, 1, 1))
-    assert Validity(date(2024, 1, 1), None).contains(date(2099, 1, 1))
-
-
-dates = st.dates(min_value=date(2015, 1, 1), max_value=date(2035, 12, 31))
-
-
-@given(dates, dates, dates, dates)
-def test_overlap_is_symmetric_and_matches_a_shared_day(a1, a2, b1, b2):
-    a = Validity(min(a1, a2), max(a1, a2))
-    b = Validity(min(b1, b2), max(b1, b2))
-    assert a.overlaps(b) == b.overlaps(a)
-    shared = max(a.valid_from, b.valid_from)
-    assert a.overlaps(b) == (a.contains(shared) and b.contains(shared))
 
 
 def test_bandwidth_rules():

@@ -62,3 +62,18 @@ def test_lead_provider_is_not_its_own_subcontractor(almere):
     )
     with pytest.raises(ValidationError, match="hoofdaanbieder"):
         PartnershipMember(partnership=partnership, provider=lead).full_clean()
+
+
+def test_end_before_start_is_refused_by_model_and_database(almere):
+    from django.db import IntegrityError, transaction
+
+    contract = Contract(
+        provider=ProviderFactory(),
+        lot=almere.lots.get(code="1"),
+        valid_from=date(2025, 1, 1),
+        valid_to=date(2024, 1, 1),
+    )
+    with pytest.raises(ValidationError, match="einddatum ligt vóór de begindatum"):
+        contract.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        contract.save()
