@@ -4,7 +4,9 @@ every page against WCAG 2.2 AA with axe-core."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from openarrangementen.catalog.models import CatalogVersion, Level
 from openarrangementen.clients.models import Client
+from openarrangementen.contracting.models import Partnership
 from openarrangementen.core.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,6 +41,7 @@ def test_login_page_is_accessible_and_explains_a_wrong_password(page, demo_serve
     page.get_by_label("Gebruikersnaam").fill("almere.pa")
     page.get_by_label("Wachtwoord").fill("niet-goed")
     page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_load_state()
     assert page.get_by_role("alert").inner_text().startswith("De combinatie van gebruikersnaam")
     assert_accessible(page)
 
@@ -56,14 +59,18 @@ def test_municipality_staff_walk_start_catalog_and_clients(page, demo_server):
 
     page.get_by_role("textbox", name="Peildatum").fill("2020-01-01")
     page.get_by_role("button", name="Tonen").click()
+    page.wait_for_url("**datum=2020-01-01**")
     assert "gold er geen catalogus" in page.content()
     assert_accessible(page)
 
     page.get_by_role("link", name="Inwoners").first.click()
+    page.wait_for_url(f"{base}/inwoners/")
     page.get_by_label("Zoek op naam, BSN of postcode").fill("Vries")
     page.get_by_role("button", name="Zoeken").click()
+    page.wait_for_url("**q=Vries**")
     assert_accessible(page)
     page.get_by_role("link", name="J.M. de Vries").click()
+    page.wait_for_url(f"{base}/inwoners/*/")
     assert page.get_by_role("heading", name="Huishouden").is_visible()
     assert page.get_by_role("link", name="H. de Vries").is_visible()
     assert_accessible(page)
@@ -86,6 +93,35 @@ def test_inwoner_sees_own_data(page, demo_server):
     assert page.get_by_role("heading", name="Mijn gegevens").is_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Alle gegevens bekijken").click()
+    page.wait_for_url(f"{demo_server.url}/inwoners/*/")
     own = Client.objects.get(user__username="leiden.inwoner")
     assert page.get_by_role("heading", level=1).inner_text() == own.display_name
+    assert_accessible(page)
+
+
+def test_beheer_pages_are_accessible_and_refuse_bad_input_in_dutch(page, demo_server):
+    base = demo_server.url
+    log_in(page, base, "almere.beheerder")
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Beheer").click()
+    page.wait_for_url(f"{base}/beheer/")
+    assert_accessible(page)
+    version = CatalogVersion.objects.get(region__slug="almere")
+    level = Level.objects.filter(arrangement__catalog_version=version).first()
+    partnership = Partnership.objects.get(region__slug="almere")
+    for path in [
+        "/beheer/catalog/catalogversion/",
+        f"/beheer/catalog/catalogversion/{version.pk}/change/",
+        f"/beheer/catalog/level/{level.pk}/change/",
+        "/beheer/accounts/user/",
+        f"/beheer/contracting/partnership/{partnership.pk}/change/",
+    ]:
+        page.goto(base + path)
+        assert page.get_by_role("heading", level=1).is_visible()
+        assert_accessible(page)
+    page.goto(base + "/beheer/accounts/provider/add/")
+    page.get_by_label("Naam").fill("Nieuwe aanbieder")
+    page.get_by_label("AGB-code").fill("12AB")
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Een AGB-code bestaat uit precies 8 cijfers.").is_visible()
     assert_accessible(page)
