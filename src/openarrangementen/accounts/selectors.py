@@ -2,8 +2,8 @@
 
 from django.db.models import Q, QuerySet
 
-from .domain import ROLE_SIDE, Role, Side
-from .models import Municipality, Provider, RoleAssignment, User
+from .domain import Role
+from .models import Municipality, RoleAssignment, User
 
 
 def roles_of(user: User) -> set[Role]:
@@ -22,10 +22,3 @@ def municipalities_for(user: User, roles: frozenset[Role] | set[Role]) -> QueryS
     return Municipality.objects.filter(
         Q(pk__in=assignments.values("municipality")) | Q(region__in=assignments.values("region"))
     ).distinct()
-
-
-def providers_for(user: User) -> QuerySet[Provider]:
-    """Providers for which the user holds any provider-side role."""
-    provider_roles = [r.value for r, side in ROLE_SIDE.items() if side is Side.PROVIDER]
-    ids = user.role_assignments.filter(role__in=provider_roles).values("provider")
-    return Provider.objects.filter(pk__in=ids)

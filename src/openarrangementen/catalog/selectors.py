@@ -25,12 +25,6 @@ def level_price_on(*, level: Level, kind: PriceKind, day: date) -> LevelPrice | 
     return level.prices.filter(_valid_on(day), kind=kind.value).first()
 
 
-def levels_of(*, arrangement: Arrangement) -> QuerySet[Level]:
-    return arrangement.levels.select_related("module_step__module").prefetch_related(
-        "bandwidths__support_form"
-    )
-
-
 def level_for_assessment(*, arrangement: Arrangement, scores: dict[int, str]) -> Level | None:
     """The level the region's assessment instrument proposes for these scores, if any."""
     instrument = arrangement.catalog_version.assessment_instrument
@@ -39,10 +33,6 @@ def level_for_assessment(*, arrangement: Arrangement, scores: dict[int, str]) ->
         if all(level.attributes.get(k) == v for k, v in outcome.items()):
             return level
     return None
-
-
-def contracts_on(*, lot: Lot, day: date) -> QuerySet[Contract]:
-    return lot.contracts.filter(_valid_on(day)).select_related("provider")
 
 
 def regions_for(*, user: User) -> QuerySet[Region]:

@@ -11,7 +11,6 @@ from django.utils import timezone
 from openarrangementen.accounts.domain import (
     MUNICIPALITY_CLIENT_ROLES,
     ROLE_LABELS,
-    ROLE_SIDE,
     Role,
 )
 from openarrangementen.accounts.selectors import role_assignments_of, roles_of
@@ -77,7 +76,6 @@ def home(request: HttpRequest) -> HttpResponse:
                 roles=Role.INWONER.value,
             )
         context["own_client"] = own
-    context["sides"] = {ROLE_SIDE[r].value for r in roles}
     context["roles"] = {r.value for r in roles}
     context["is_contactpersoon_only"] = roles == {Role.CONTACTPERSOON}
     return render(request, "portal/home.html", context)
