@@ -6,7 +6,7 @@ Which models a role may manage, and in which region, is decided per ModelAdmin b
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 
 from openarrangementen.accounts.domain import Role
@@ -34,6 +34,13 @@ def beheer_region_ids(user, roles: frozenset[Role]) -> set[int]:
         ids.add(region_id or municipality_region_id)
     ids.discard(None)
     return ids
+
+
+def in_regions(queryset: QuerySet, region_path: str, region_ids: set[int]) -> QuerySet:
+    """Rows of `queryset` that belong to `region_ids`; `region_path` leads from the model to
+    its Region ("" when the model is the Region itself)."""
+    lookup = f"{region_path}__in" if region_path else "pk__in"
+    return queryset.filter(**{lookup: region_ids}).distinct()
 
 
 class OpenArrangementenAdminSite(admin.AdminSite):
@@ -91,8 +98,7 @@ class RoleScopedAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser or self.region_path is None:
             return queryset
-        lookup = f"{self.region_path}__in" if self.region_path else "pk__in"
-        return queryset.filter(Q(**{lookup: self.region_ids(request)})).distinct()
+        return in_regions(queryset, self.region_path, self.region_ids(request))
 
     # Foreign keys and many-to-many choices are limited to the user's regions as well.
     scoped_fields: dict[str, str] = {}
@@ -100,11 +106,11 @@ class RoleScopedAdmin(admin.ModelAdmin):
     def _limit(self, request, db_field, kwargs) -> None:
         if request.user.is_superuser or db_field.name not in self.scoped_fields:
             return
-        path = self.scoped_fields[db_field.name]
-        lookup = f"{path}__in" if path else "pk__in"
-        kwargs["queryset"] = db_field.related_model.objects.filter(
-            **{lookup: self.region_ids(request)}
-        ).distinct()
+        kwargs["queryset"] = in_regions(
+            db_field.related_model.objects.all(),
+            self.scoped_fields[db_field.name],
+            self.region_ids(request),
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         self._limit(request, db_field, kwargs)
@@ -152,9 +158,9 @@ class ScopedInline(admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not request.user.is_superuser and db_field.name in self.scoped_fields:
-            path = self.scoped_fields[db_field.name]
-            lookup = f"{path}__in" if path else "pk__in"
-            kwargs["queryset"] = db_field.related_model.objects.filter(
-                **{lookup: beheer_region_ids(request.user, BEHEER_ROLES)}
-            ).distinct()
+            kwargs["queryset"] = in_regions(
+                db_field.related_model.objects.all(),
+                self.scoped_fields[db_field.name],
+                beheer_region_ids(request.user, BEHEER_ROLES),
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
