@@ -24,14 +24,22 @@ class UtrechtFormMixin:
             else:
                 css = "utrecht-textbox utrecht-textbox--html-input"
             widget.attrs["class"] = f"utrecht-form-field__input {css}"
-            described = []
             if field.help_text:
-                described.append(f"id_{self.add_prefix(name)}-help")
-            if self.is_bound and name in self.errors:
-                widget.attrs["aria-invalid"] = "true"
-                described.append(f"id_{self.add_prefix(name)}-error")
-            if described:
-                widget.attrs["aria-describedby"] = " ".join(described)
+                widget.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}-help"
+
+    def full_clean(self) -> None:
+        # Mark invalid fields only after validation: reading self.errors in __init__ would
+        # validate before subclasses finish setting up their fields (e.g. a queryset).
+        super().full_clean()
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            attrs = self.fields[name].widget.attrs
+            attrs["aria-invalid"] = "true"
+            error_id = f"id_{self.add_prefix(name)}-error"
+            attrs["aria-describedby"] = " ".join(
+                filter(None, [attrs.get("aria-describedby"), error_id])
+            )
 
 
 class CatalogDateForm(UtrechtFormMixin, forms.Form):

@@ -125,3 +125,25 @@ def test_beheer_pages_are_accessible_and_refuse_bad_input_in_dutch(page, demo_se
     page.wait_for_load_state()
     assert page.get_by_text("Een AGB-code bestaat uit precies 8 cijfers.").is_visible()
     assert_accessible(page)
+
+
+def test_user_without_role_sees_an_accessible_empty_catalog_index(page, demo_server):
+    from openarrangementen.accounts.tests.factories import UserFactory
+
+    UserFactory(username="nieuw", password=DEMO_PASSWORD)
+    log_in(page, demo_server.url, "nieuw")
+    assert "U heeft nog geen rol" in page.content()
+    page.goto(f"{demo_server.url}/catalogus/")
+    assert "geen catalogus voor u beschikbaar" in page.content()
+    assert_accessible(page)
+
+
+def test_too_many_wrong_passwords_lock_the_account(page, demo_server):
+    for _ in range(5):
+        page.goto(f"{demo_server.url}/inloggen/")
+        page.get_by_label("Gebruikersnaam").fill("mlw.pa")
+        page.get_by_label("Wachtwoord").fill("fout")
+        page.get_by_role("button", name="Inloggen").click()
+        page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Tijdelijk geblokkeerd").is_visible()
+    assert_accessible(page)

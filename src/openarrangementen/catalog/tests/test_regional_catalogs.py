@@ -224,3 +224,26 @@ def test_negative_amount_and_bad_bandwidth_are_refused():
     bandwidth.maximum_per_week = bandwidth.minimum_per_week - 1
     with pytest.raises(ValidationError, match="onder het minimum"):
         bandwidth.full_clean()
+
+
+def test_level_durations_and_attributes_are_checked():
+    version = load("almere")
+    level = Level.objects.filter(arrangement__catalog_version=version).first()
+    level.min_duration_months, level.max_duration_months = 24, 12
+    with pytest.raises(ValidationError, match="maximale looptijd ligt onder de minimale"):
+        level.full_clean()
+    level.min_duration_months = None
+    level.attributes = {"categorie": 2}
+    with pytest.raises(ValidationError, match="paren van tekst"):
+        level.full_clean()
+
+
+def test_next_period_follows_a_closed_version_directly_and_needs_a_new_name():
+    old = load("almere")
+    old.valid_to = date(2026, 12, 31)
+    old.save()
+    with pytest.raises(CatalogError, match="de dag erna beginnen"):
+        catalog_version_start_next(previous=old, name="Gat", valid_from=date(2027, 2, 1))
+    with pytest.raises(CatalogError, match="al een catalogusversie met de naam"):
+        catalog_version_start_next(previous=old, name=old.name, valid_from=date(2027, 1, 1))
+    assert CatalogVersion.objects.filter(region=old.region).count() == 1

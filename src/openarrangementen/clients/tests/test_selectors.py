@@ -142,3 +142,17 @@ def test_legal_representative_needs_a_legal_basis():
     with pytest.raises(ValidationError, match="grondslag"):
         representative.full_clean()
     RepresentativeFactory(legal=True).full_clean()
+
+
+def test_postcode_is_normalised_on_clean(world):
+    client = ClientFactory.build(municipality=world["here"], postcode="1234ab")
+    client.full_clean()
+    assert client.postcode == "1234 AB"
+
+
+def test_only_a_legal_representative_has_a_legal_basis():
+    representative = RepresentativeFactory.build(
+        client=ClientFactory(), kind="contact", legal_basis="07"
+    )
+    with pytest.raises(ValidationError, match="Alleen een wettelijk vertegenwoordiger"):
+        representative.full_clean()

@@ -127,6 +127,8 @@ def test_bad_date_gets_a_dutch_error(client, demo):
     url = reverse("portal:catalog-detail", args=["almere"])
     response = login(client, "almere.pa").get(url, {"datum": "31-02-2026x"})
     assert "Vul een geldige datum in" in response.text
+    assert 'aria-describedby="id_datum-help id_datum-error"' in response.text
+    assert 'aria-invalid="true"' in response.text
 
 
 def test_client_list_logs_every_client_shown(client, demo):
@@ -208,3 +210,28 @@ def test_bad_input_in_beheer_gets_a_dutch_message_and_saves_nothing(client, demo
     assert response.status_code == 200
     assert "Een AGB-code bestaat uit precies 8 cijfers." in response.text
     assert Provider.objects.count() == before
+
+
+def test_client_search_by_postcode(client, demo):
+    response = login(client, "leiden.pa").get(reverse("portal:client-list"), {"q": "2342ag"})
+    assert "Smit" in response.text
+    assert "Berg" not in response.text
+
+
+def test_catalog_shows_the_chosen_version(client, demo):
+    from openarrangementen.catalog.services import catalog_version_start_next
+
+    old = CatalogVersion.objects.get(region__slug="almere")
+    catalog_version_start_next(previous=old, name="Arrangementen 2027", valid_from=date(2027, 1, 1))
+    url = reverse("portal:catalog-detail", args=["almere"])
+    login(client, "almere.pa")
+    assert "Arrangementen 2027" not in client.get(url).text.split("<h2")[1]
+    response = client.get(url, {"versie": CatalogVersion.objects.get(name="Arrangementen 2027").pk})
+    assert "Geldig van 1 januari 2027" in response.text
+
+
+@pytest.mark.parametrize("path", ["admin:accounts_region_add", "admin:catalog_supportform_add"])
+def test_regions_and_support_forms_are_added_by_the_superuser_only(client, demo, path):
+    assert login(client, "almere.beheerder").get(reverse(path)).status_code == 403
+    User.objects.create_superuser("root", "root@demo.invalid", DEMO_PASSWORD)
+    assert login(client, "root").get(reverse(path)).status_code == 200
