@@ -9,5 +9,5 @@ scripts/install-python-deps.sh
 .venv/bin/python manage.py migrate --no-input -v0
 .venv/bin/python manage.py seed_demo
 echo
-echo "Open Arrangementen draait op http://127.0.0.1:8000  (stoppen: Ctrl+C)"
+echo "Open Arrangementen draait op http://${PORT:-127.0.0.1:8000}  (stoppen: Ctrl+C)"
 exec .venv/bin/python manage.py runserver "${PORT:-127.0.0.1:8000}"
