@@ -36,6 +36,10 @@ INSTALLED_APPS = [
     "openarrangementen.catalog",
     "openarrangementen.contracting",
     "openarrangementen.clients",
+    "openarrangementen.cases",
+    "openarrangementen.plans",
+    "openarrangementen.decisions",
+    "openarrangementen.documents",
     "openarrangementen.portal",
 ]
 

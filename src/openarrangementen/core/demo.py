@@ -9,6 +9,8 @@ from django.db import transaction
 
 from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.models import Municipality, Provider, Region, RoleAssignment, User
+from openarrangementen.cases.regional_terms import REGIONAL_DEADLINES
+from openarrangementen.cases.services import deadline_rules_import, zrm_ensure_current
 from openarrangementen.catalog.models import CatalogVersion, SupportForm
 from openarrangementen.catalog.regional_catalogs import REGIONAL_CATALOGS, SUPPORT_FORMS
 from openarrangementen.catalog.services import catalog_version_import
@@ -240,6 +242,21 @@ CLIENTS = [
         None,
         None,
     ),
+    (
+        "0034",
+        "Linda",
+        "L.",
+        "",
+        "Verbeek",
+        "1987-06-04",
+        "Rentmeesterweg",
+        41,
+        "1325 LM",
+        "Almere",
+        "2",
+        None,
+        None,
+    ),
 ]
 
 
@@ -281,11 +298,13 @@ def seed_demo() -> list[tuple[str, str, str]]:
     logins: list[tuple[str, str, str]] = []
     # One hash for all demo accounts: hashing is deliberately slow, the password is the same.
     password_hash = make_password(DEMO_PASSWORD)
+    zrm_ensure_current()
     for slug, build in REGIONAL_CATALOGS.items():
         catalog_version_import(build(), SUPPORT_FORMS)
         region = Region.objects.get(slug=slug)
         version = CatalogVersion.objects.filter(region=region).order_by("valid_from").first()
         assert version is not None
+        deadline_rules_import(region=region, rules=REGIONAL_DEADLINES[slug])
         prefix, wijk_code = REGION_USERS[slug]
         for role, suffix, first, last in MUNICIPALITY_ROLES:
             user = _user(f"{prefix}.{suffix}", first, f"{last} ({region.name})", password_hash)
@@ -293,6 +312,13 @@ def seed_demo() -> list[tuple[str, str, str]]:
                 municipality = Municipality.objects.get(cbs_code=wijk_code)
                 _role(user, role, municipality=municipality)
                 logins.append((user.username, role.value, municipality.name))
+                # A second wijkwerker for the vierogenprincipe when client and wijkwerker
+                # disagree about the arrangement (seed 002).
+                second = _user(
+                    f"{prefix}.wijkwerker2", "Wim", f"Tweede ({region.name})", password_hash
+                )
+                _role(second, role, municipality=municipality)
+                logins.append((second.username, role.value, municipality.name))
             else:
                 _role(user, role, region=region)
                 logins.append((user.username, role.value, region.name))

@@ -11,5 +11,9 @@ def navigation(request) -> dict[str, object]:
     roles = roles_of(user)
     return {
         "nav_clients": bool(roles & (MUNICIPALITY_CLIENT_ROLES | {Role.INWONER})),
+        "nav_trajects": bool(
+            roles
+            & (MUNICIPALITY_CLIENT_ROLES | {Role.WERKVERDELER, Role.BEGELEIDER, Role.ADMINISTRATIE})
+        ),
         "nav_beheer": user.is_superuser or bool(roles & BEHEER_ROLES),
     }

@@ -13,9 +13,15 @@ class UtrechtFormMixin:
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def style_fields(self) -> None:
+        """Set the classes; a form that adds fields in its own __init__ calls this again."""
         for name, field in self.fields.items():
             widget = field.widget
-            if isinstance(widget, forms.Select):
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                css = "utrecht-checkbox utrecht-checkbox--html-input"
+            elif isinstance(widget, forms.Select):
                 css = "utrecht-select utrecht-select--html-select"
             elif isinstance(widget, forms.CheckboxInput):
                 css = "utrecht-checkbox utrecht-checkbox--html-input"

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import traject_views as t
 from . import views
 
 app_name = "portal"
@@ -10,4 +11,29 @@ urlpatterns = [
     path("catalogus/<slug:region_slug>/", views.catalog_detail, name="catalog-detail"),
     path("inwoners/", views.client_list, name="client-list"),
     path("inwoners/<int:pk>/", views.client_detail, name="client-detail"),
+    path("inwoners/<int:client_pk>/melding/", t.melding_new, name="melding-for-client"),
+    path("trajecten/", t.traject_list, name="traject-list"),
+    path("trajecten/melding/", t.melding_new, name="melding-new"),
+    path("trajecten/<int:pk>/", t.traject_detail, name="traject-detail"),
+    path("trajecten/<int:pk>/stap/<str:action>/", t.traject_action, name="traject-action"),
+    path("trajecten/<int:pk>/gesprek/", t.intake_plan_view, name="traject-intake"),
+    path("trajecten/<int:pk>/plan-van-aanpak/", t.plan_of_approach_view, name="traject-plan"),
+    path("trajecten/<int:pk>/pop-deel-1/", t.part_one_view, name="traject-part-one"),
+    path("trajecten/<int:pk>/consultatie/", t.consultation_view, name="traject-consultation"),
+    path("trajecten/<int:pk>/aanbieder/", t.provider_choice_view, name="traject-provider"),
+    path("trajecten/<int:pk>/toestemming/", t.consent_view, name="traject-consent"),
+    path("trajecten/<int:pk>/ondertekening/", t.signature_view, name="traject-signature"),
+    path("trajecten/<int:pk>/pop-deel-2/", t.part_two_review_view, name="traject-part-two"),
+    path("trajecten/<int:pk>/beschikking/", t.beschikking_view, name="traject-beschikking"),
+    path(
+        "trajecten/<int:pk>/beschikking/<int:beschikking_pk>.pdf",
+        t.beschikking_pdf,
+        name="traject-beschikking-pdf",
+    ),
+    path("trajecten/<int:pk>/bezwaar/", t.objection_view, name="traject-objection"),
+    path("trajecten/<int:pk>/opschorten/", t.suspension_view, name="traject-suspend"),
+    path("trajecten/<int:pk>/start/", t.start_view, name="traject-start"),
+    path("trajecten/<int:pk>/3-maandencheck/", t.start_check_view, name="traject-start-check"),
+    path("trajecten/<int:pk>/vervolg/", t.follow_up_view, name="traject-follow-up"),
+    path("trajecten/<int:pk>/wijziging/", t.change_view, name="traject-change"),
 ]

@@ -14,6 +14,7 @@ from openarrangementen.accounts.domain import (
     Role,
 )
 from openarrangementen.accounts.selectors import role_assignments_of, roles_of
+from openarrangementen.cases.selectors import traject_list_visible_to
 from openarrangementen.catalog.models import CatalogVersion
 from openarrangementen.catalog.selectors import (
     catalog_overview,
@@ -182,5 +183,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "client": client,
             "representatives": client.representatives.all(),
             "household_members": household_members_visible_to(actor=request.user, client=client),
+            "trajects": traject_list_visible_to(actor=request.user).filter(client=client),
+            "may_register": bool(roles_of(request.user) & {Role.WIJKWERKER, Role.PROCESREGISSEUR}),
         },
     )

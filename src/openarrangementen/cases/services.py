@@ -1,0 +1,316 @@
+"""Every write on a traject: melding, screening, keukentafelgesprek, transitions, suspension.
+
+Each service runs in one transaction, locks the traject, checks the workflow rule in
+`cases.domain` and writes the history row with the change. A refused step raises
+`TrajectError` (Dutch message) and leaves the data as it was.
+"""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from openarrangementen.accounts.domain import MUNICIPALITY_CLIENT_ROLES, Role
+from openarrangementen.accounts.models import Municipality, Region, User
+from openarrangementen.accounts.selectors import municipalities_for, roles_of
+from openarrangementen.clients.models import Client
+
+from .domain import TRANSITIONS, Action, TrajectStatus, TransitionError, check_transition
+from .models import (
+    DeadlineRule,
+    Intake,
+    SelfSufficiencyMatrix,
+    StatusChange,
+    Suspension,
+    Traject,
+    ZrmDomain,
+    ZrmScore,
+)
+from .zrm import ZRM_2017_DOMAINS, ZRM_2017_NAME, ZRM_LEVEL_NAMES
+
+
+class TrajectError(Exception):
+    """A step refused by a rule; the message is shown to the user as it is."""
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _lock(traject: Traject) -> Traject:
+    return Traject.objects.select_for_update().get(pk=traject.pk)
+
+
+def _number_next(municipality: Municipality, year: int) -> str:
+    # The municipality row is locked so two meldingen on one day cannot get the same number.
+    Municipality.objects.select_for_update().get(pk=municipality.pk)
+    prefix = f"{municipality.cbs_code}-{year}-"
+    last = (
+        Traject.objects.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    sequence = int(last.removeprefix(prefix)) + 1 if last else 1
+    return f"{prefix}{sequence:05d}"
+
+
+def _may_work_on(actor: User, municipality: Municipality) -> bool:
+    return municipalities_for(actor, MUNICIPALITY_CLIENT_ROLES).filter(pk=municipality.pk).exists()
+
+
+@transaction.atomic
+def melding_register(
+    *,
+    actor: User,
+    client: Client,
+    channel: str,
+    received_on: date,
+    question: str,
+    reported_by: str,
+    reporter_name: str = "",
+    previous: Traject | None = None,
+    link_kind: str = "",
+    link_reason: str = "",
+    initial_status: TrajectStatus = TrajectStatus.MELDING,
+) -> Traject:
+    """Open a traject with a melding. Its date starts the legal clock (Wmo 2015 art. 2.3.2).
+
+    `initial_status` is for a change of an existing decision (`decisions.services`), which
+    starts at the indicatiestelling or the provider choice instead of the screening.
+    """
+    roles = roles_of(actor)
+    if not roles & {Role.WIJKWERKER, Role.PROCESREGISSEUR} or not _may_work_on(
+        actor, client.municipality
+    ):
+        raise TrajectError("U mag geen melding registreren voor inwoners van deze gemeente.")
+    if received_on > _today():
+        raise TrajectError("De datum van de melding ligt in de toekomst.")
+    if not question.strip():
+        raise TrajectError("Beschrijf de hulpvraag.")
+    traject = Traject.objects.create(
+        number=_number_next(client.municipality, received_on.year),
+        client=client,
+        municipality=client.municipality,
+        channel=channel,
+        melding_received_on=received_on,
+        question=question.strip(),
+        reported_by=reported_by,
+        reporter_name=reporter_name.strip(),
+        wijkwerker=actor if Role.WIJKWERKER in roles else None,
+        previous=previous,
+        link_kind=link_kind,
+        link_reason=link_reason,
+        status=initial_status.value,
+    )
+    StatusChange.objects.create(
+        traject=traject,
+        action=Action.REGISTER.value,
+        from_status="",
+        to_status=initial_status.value,
+        actor=actor,
+        reason=f"Melding ontvangen op {received_on:%d-%m-%Y}.",
+    )
+    return traject
+
+
+def traject_transition(
+    *, traject: Traject, action: Action, actor: User, reason: str = "", **changes: object
+) -> Traject:
+    """Take one step of the transition table; record who, when, from, to and why.
+
+    Must run inside the caller's transaction with `traject` locked. `changes` are field
+    values saved with the new status (e.g. the date that meets a deadline).
+    """
+    try:
+        check_transition(action, traject.status_enum, roles_of(actor))
+    except TransitionError as exc:
+        raise TrajectError(str(exc)) from exc
+    from_status = traject.status
+    target = TRANSITIONS[action].target
+    StatusChange.objects.create(
+        traject=traject,
+        action=action.value,
+        from_status=from_status,
+        to_status=target.value,
+        actor=actor,
+        reason=reason,
+    )
+    traject.status = target.value
+    for field, value in changes.items():
+        setattr(traject, field, value)
+    traject.save(update_fields=["status", "updated_at", *changes.keys()])
+    return traject
+
+
+@transaction.atomic
+def traject_step(*, traject: Traject, action: Action, actor: User, reason: str = "") -> Traject:
+    """A step without further data: withdraw, close with advice, end, hand to the PA."""
+    traject = _lock(traject)
+    if TRANSITIONS[action].needs_reason and not reason.strip():
+        raise TrajectError("Geef een toelichting bij deze stap.")
+    changes: dict[str, object] = {}
+    if action is Action.CLOSE_WITH_ADVICE:
+        changes["advice"] = reason.strip()
+    elif action is Action.HAND_TO_PA:
+        _check_plan_of_approach(traject)
+    elif action is Action.END:
+        changes["ended_on"] = traject.ended_on or _today()
+    return traject_transition(
+        traject=traject, action=action, actor=actor, reason=reason.strip(), **changes
+    )
+
+
+def _check_plan_of_approach(traject: Traject) -> None:
+    intake = Intake.objects.filter(traject=traject).first()
+    if intake is None or intake.held_on is None:
+        raise TrajectError("Leg eerst het keukentafelgesprek vast: wanneer het is gevoerd.")
+    if not intake.scores.filter(score__isnull=False).exists():
+        raise TrajectError("Vul eerst de zelfredzaamheidsmatrix in (ten minste één domein).")
+    if not intake.scores.exclude(goals="").exists():
+        raise TrajectError("Het plan van aanpak heeft nog geen doelen.")
+
+
+@transaction.atomic
+def intake_plan(
+    *,
+    traject: Traject,
+    actor: User,
+    planned_for: date,
+    participants: str,
+    location: str = "bij de inwoner thuis",
+    client_support: str = "",
+) -> Intake:
+    """Plan the keukentafelgesprek. The day it is planned meets the appointment term."""
+    traject = _lock(traject)
+    if traject.status_enum is TrajectStatus.MELDING:
+        traject_transition(
+            traject=traject,
+            action=Action.SCREEN_FOR_INTAKE,
+            actor=actor,
+            reason="Screening: keukentafelgesprek nodig.",
+        )
+    elif traject.status_enum is not TrajectStatus.INTAKE:
+        raise TrajectError("Een gesprek plannen kan alleen bij een melding of in de intakefase.")
+    if planned_for < traject.melding_received_on:
+        raise TrajectError("Het gesprek kan niet vóór de melding plaatsvinden.")
+    matrix = SelfSufficiencyMatrix.objects.filter(is_current=True).first()
+    if matrix is None:
+        raise TrajectError("Er is geen zelfredzaamheidsmatrix in gebruik; vraag de beheerder.")
+    intake, created = Intake.objects.update_or_create(
+        traject=traject,
+        defaults={
+            "planned_for": planned_for,
+            "participants": participants.strip(),
+            "location": location.strip() or "bij de inwoner thuis",
+            "client_support": client_support.strip(),
+        },
+        create_defaults={
+            "planned_for": planned_for,
+            "participants": participants.strip(),
+            "location": location.strip() or "bij de inwoner thuis",
+            "client_support": client_support.strip(),
+            "matrix": matrix,
+        },
+    )
+    if traject.intake_planned_on is None:
+        traject.intake_planned_on = _today()
+        traject.save(update_fields=["intake_planned_on", "updated_at"])
+    return intake
+
+
+@transaction.atomic
+def plan_of_approach_save(
+    *,
+    intake: Intake,
+    actor: User,
+    held_on: date,
+    summary: str,
+    scores: dict[int, tuple[int | None, str, str]],
+) -> Intake:
+    """Record the plan van aanpak: per ZRM domain id a (score, notes, goals) triple."""
+    traject = _lock(intake.traject)
+    if traject.status_enum is not TrajectStatus.INTAKE:
+        raise TrajectError("Het plan van aanpak kan alleen in de intakefase worden gewijzigd.")
+    if not roles_of(actor) & {Role.WIJKWERKER, Role.PROCESREGISSEUR}:
+        raise TrajectError("Uw rol mag het plan van aanpak niet invullen.")
+    if held_on < traject.melding_received_on or held_on > _today():
+        raise TrajectError("De gespreksdatum ligt vóór de melding of in de toekomst.")
+    domains = {d.pk: d for d in ZrmDomain.objects.filter(matrix_id=intake.matrix_id)}
+    for domain_id, (score, notes, goals) in scores.items():
+        if domain_id not in domains:
+            raise TrajectError("Een domein hoort niet bij deze zelfredzaamheidsmatrix.")
+        if score is not None and not 1 <= score <= 5:
+            raise TrajectError(f"{domains[domain_id]}: de score is 1 tot en met 5.")
+        ZrmScore.objects.update_or_create(
+            intake=intake,
+            domain_id=domain_id,
+            defaults={"score": score, "notes": notes.strip(), "goals": goals.strip()},
+        )
+    intake.held_on = held_on
+    intake.summary = summary.strip()
+    intake.save(update_fields=["held_on", "summary", "updated_at"])
+    return intake
+
+
+@transaction.atomic
+def traject_suspend(
+    *, traject: Traject, actor: User, starts_on: date, days: int, reason: str
+) -> Suspension:
+    """Stop the clock for `days` days from `starts_on`; every later deadline moves."""
+    traject = _lock(traject)
+    if traject.status_enum not in {
+        TrajectStatus.MELDING,
+        TrajectStatus.INTAKE,
+        TrajectStatus.ASSESSMENT,
+        TrajectStatus.PROVIDER_CHOICE,
+        TrajectStatus.WITH_PROVIDER,
+        TrajectStatus.PLAN_REVIEW,
+        TrajectStatus.DECISION_DRAFT,
+        TrajectStatus.DECISION_REVIEW,
+    }:
+        raise TrajectError("Alleen een traject zonder besluit kan worden opgeschort.")
+    if not roles_of(actor) & {Role.WIJKWERKER, Role.PROCESREGISSEUR}:
+        raise TrajectError("Uw rol mag termijnen niet opschorten.")
+    if not reason.strip():
+        raise TrajectError("Geef de reden van de opschorting.")
+    if not 1 <= days <= 365:
+        raise TrajectError("Een opschorting duurt 1 tot en met 365 dagen.")
+    if starts_on < traject.melding_received_on:
+        raise TrajectError("Een opschorting kan niet vóór de melding beginnen.")
+    suspension = Suspension.objects.create(
+        traject=traject, starts_on=starts_on, days=days, reason=reason.strip(), actor=actor
+    )
+    StatusChange.objects.create(
+        traject=traject,
+        action=Action.SUSPEND.value,
+        from_status=traject.status,
+        to_status=traject.status,
+        actor=actor,
+        reason=f"Termijnen opgeschort vanaf {starts_on:%d-%m-%Y}, {days} dagen: {reason.strip()}",
+    )
+    return suspension
+
+
+def zrm_ensure_current() -> SelfSufficiencyMatrix:
+    """Install the ZRM 2017 (13 domains) as the current matrix when none is in use."""
+    current = SelfSufficiencyMatrix.objects.filter(is_current=True).first()
+    if current is not None:
+        return current
+    matrix, _ = SelfSufficiencyMatrix.objects.get_or_create(
+        name=ZRM_2017_NAME, defaults={"level_names": ZRM_LEVEL_NAMES, "is_current": True}
+    )
+    if not matrix.is_current:
+        matrix.is_current = True
+        matrix.save(update_fields=["is_current"])
+    for number, name in enumerate(ZRM_2017_DOMAINS, start=1):
+        ZrmDomain.objects.get_or_create(matrix=matrix, number=number, defaults={"name": name})
+    return matrix
+
+
+def deadline_rules_import(*, region: Region, rules: list[tuple[str, int, str, str]]) -> None:
+    """Set the region's agreed terms; idempotent."""
+    for kind, amount, unit, source in rules:
+        DeadlineRule.objects.update_or_create(
+            region=region, kind=kind, defaults={"amount": amount, "unit": unit, "source": source}
+        )
