@@ -114,6 +114,14 @@ def melding_register(
     return traject
 
 
+def traject_check(*, traject: Traject, action: Action, actor: User) -> None:
+    """Refuse early when the step is not allowed: before any content rule is checked."""
+    try:
+        check_transition(action, traject.status_enum, roles_of(actor))
+    except TransitionError as exc:
+        raise TrajectError(str(exc)) from exc
+
+
 def traject_transition(
     *, traject: Traject, action: Action, actor: User, reason: str = "", **changes: object
 ) -> Traject:
@@ -122,10 +130,7 @@ def traject_transition(
     Must run inside the caller's transaction with `traject` locked. `changes` are field
     values saved with the new status (e.g. the date that meets a deadline).
     """
-    try:
-        check_transition(action, traject.status_enum, roles_of(actor))
-    except TransitionError as exc:
-        raise TrajectError(str(exc)) from exc
+    traject_check(traject=traject, action=action, actor=actor)
     from_status = traject.status
     target = TRANSITIONS[action].target
     StatusChange.objects.create(

@@ -9,7 +9,12 @@ from django.utils import timezone
 from openarrangementen.accounts.models import User
 from openarrangementen.cases.domain import CLOSED, Action, TrajectStatus, four_eyes_error
 from openarrangementen.cases.models import LinkKind, Traject
-from openarrangementen.cases.services import TrajectError, melding_register, traject_transition
+from openarrangementen.cases.services import (
+    TrajectError,
+    melding_register,
+    traject_check,
+    traject_transition,
+)
 from openarrangementen.catalog.domain import PriceKind
 from openarrangementen.catalog.selectors import level_price_on
 from openarrangementen.core.selectors import equated_holiday_dates
@@ -48,6 +53,7 @@ def beschikking_draft(
     """The PA accepts POP deel II and drafts the beschikking. The investigation is then
     complete and the signed plan counts as the aanvraag (Wmo 2015 art. 2.3.2 and 2.3.5)."""
     traject = _lock(traject)
+    traject_check(traject=traject, action=Action.DRAFT_DECISION, actor=actor)
     part_two = latest_part_two(traject)
     part_one = getattr(traject, "part_one", None)
     missing = missing_for_beschikking(
@@ -118,6 +124,7 @@ def beschikking_revise(*, traject: Traject, actor: User, considerations: str) ->
 @transaction.atomic
 def beschikking_submit_for_review(*, traject: Traject, actor: User) -> Beschikking:
     traject = _lock(traject)
+    traject_check(traject=traject, action=Action.SUBMIT_FOR_REVIEW, actor=actor)
     beschikking = _draft_of(traject, Beschikking.Status.DRAFT)
     traject_transition(traject=traject, action=Action.SUBMIT_FOR_REVIEW, actor=actor)
     beschikking.status = Beschikking.Status.IN_REVIEW
@@ -188,6 +195,7 @@ def beschikking_content(beschikking: Beschikking) -> dict:
 def beschikking_approve(*, traject: Traject, actor: User, note: str = "") -> Beschikking:
     """A colleague who did not draft it makes the beschikking final (vierogenprincipe)."""
     traject = _lock(traject)
+    traject_check(traject=traject, action=Action.APPROVE_DECISION, actor=actor)
     beschikking = _draft_of(traject, Beschikking.Status.IN_REVIEW)
     _check_four_eyes(beschikking, actor)
     today = _today()
@@ -211,6 +219,7 @@ def beschikking_approve(*, traject: Traject, actor: User, note: str = "") -> Bes
 def beschikking_reject(*, traject: Traject, actor: User, reasons: str) -> Beschikking:
     """The colleague does not agree and writes why; the draft goes back to the PA."""
     traject = _lock(traject)
+    traject_check(traject=traject, action=Action.REJECT_DECISION, actor=actor)
     beschikking = _draft_of(traject, Beschikking.Status.IN_REVIEW)
     _check_four_eyes(beschikking, actor)
     if not reasons.strip():
@@ -251,6 +260,7 @@ def objection_register(
 def traject_start_record(*, traject: Traject, actor: User, started_on: date) -> Traject:
     """Support has started (from the provider, later the iWmo 305); plans the 3-month check."""
     traject = _lock(traject)
+    traject_check(traject=traject, action=Action.REPORT_START, actor=actor)
     if started_on > _today():
         raise TrajectError("De startdatum ligt in de toekomst.")
     if traject.decided_on and started_on < traject.decided_on:

@@ -17,7 +17,7 @@ from openarrangementen.accounts.models import Provider, User
 from openarrangementen.accounts.selectors import roles_of
 from openarrangementen.cases.domain import Action, TrajectStatus
 from openarrangementen.cases.models import Traject, ZrmDomain
-from openarrangementen.cases.services import TrajectError, traject_transition
+from openarrangementen.cases.services import TrajectError, traject_check, traject_transition
 from openarrangementen.catalog.models import Arrangement, Level, SupportForm
 from openarrangementen.catalog.selectors import catalog_version_on, level_for_assessment
 from openarrangementen.contracting.models import Contract
@@ -217,6 +217,7 @@ def part_one_save(*, traject: Traject, actor: User, data: PartOneInput) -> PartO
 @transaction.atomic
 def part_one_complete(*, traject: Traject, actor: User) -> Traject:
     traject = _lock(traject)
+    traject_check(traject=traject, action=Action.COMPLETE_PART_ONE, actor=actor)
     if not PartOne.objects.filter(traject=traject).exists():
         raise TrajectError("Vul eerst POP deel I in.")
     return traject_transition(traject=traject, action=Action.COMPLETE_PART_ONE, actor=actor)
@@ -389,6 +390,7 @@ def current_consent(traject: Traject) -> Consent | None:
 def traject_hand_to_provider(*, traject: Traject, actor: User) -> Traject:
     """Hand the traject to the chosen provider: choice, consent and signature must be there."""
     traject = _lock(traject)
+    traject_check(traject=traject, action=Action.HAND_TO_PROVIDER, actor=actor)
     choice = ProviderChoice.objects.filter(traject=traject).select_related("provider").first()
     if choice is None or choice.provider is None:
         raise TrajectError(
@@ -457,7 +459,7 @@ def part_two_submit(
     The provider-side screens come with the provider portal; this service is what they call.
     """
     traject = _lock(traject)
-    _require_status(traject, TrajectStatus.WITH_PROVIDER, what="POP deel II indienen")
+    traject_check(traject=traject, action=Action.SUBMIT_PART_TWO, actor=actor)
     _require_provider_staff(traject, actor)
     goals = goals_from_text(traject.part_one.goals)
     answered = {r.goal for r in results if r.result.strip()}
@@ -518,6 +520,7 @@ def latest_part_two(traject: Traject) -> PartTwo | None:
 def part_two_return(*, traject: Traject, actor: User, reasons: str) -> PartTwo:
     """The PA sends deel II back with reasons; the provider talks to the client again."""
     traject = _lock(traject)
+    traject_check(traject=traject, action=Action.RETURN_PART_TWO, actor=actor)
     if not reasons.strip():
         raise TrajectError("Geef aan waarom POP deel II terug gaat naar de aanbieder.")
     part_two = latest_part_two(traject)
