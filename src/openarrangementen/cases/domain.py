@@ -379,13 +379,17 @@ def due_on(
     ends on a weekend or holiday runs on to the next working day (Atw art. 1-3).
     """
     extra = frozenset(extra_holidays)
+
+    def extended(end: date) -> date:
+        return dates.legal_term_end(start, end, extra) if rule.applies_atw else end
+
     end = _nominal_end(rule, start, extra)
     for suspension in sorted(suspensions, key=lambda s: s.starts_on):
-        if start <= suspension.starts_on <= end:
+        # Compare with the end as the Atw extends it: a suspension on the extended last day
+        # still stops the clock.
+        if start <= suspension.starts_on <= extended(end):
             end += timedelta(days=suspension.days)
-    if rule.applies_atw:
-        return dates.legal_term_end(start, end, extra)
-    return end
+    return extended(end)
 
 
 def is_suspended_on(day: date, suspensions: Iterable[Suspension]) -> bool:
@@ -414,9 +418,12 @@ def deadline_for(
         state = DeadlineState.MET if met <= due else DeadlineState.MET_LATE
         return Deadline(rule.kind, label, rule, start, due, met, state, None)
     left = dates.working_days_between(today, due, extra)
+    # Only a suspension that stopped this term's clock makes this deadline "suspended".
+    own = [s for s in suspensions if start <= s.starts_on <= due]
     if today > due:
         state = DeadlineState.OVERDUE
-    elif is_suspended_on(today, suspensions):
+        left = min(left, -1)  # a term that ended on a weekend is overdue all the same
+    elif is_suspended_on(today, own):
         state = DeadlineState.SUSPENDED
     elif left <= at_risk_working_days:
         state = DeadlineState.AT_RISK
