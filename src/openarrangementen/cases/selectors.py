@@ -8,6 +8,7 @@ staff see only trajects handed to their organisation with the client's consent.
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -33,7 +34,11 @@ from .domain import (
 from .models import DeadlineRule, Traject
 
 PROVIDER_ROLES = frozenset({Role.WERKVERDELER, Role.BEGELEIDER, Role.ADMINISTRATIE})
-AT_RISK_WORKING_DAYS = 3
+
+
+def at_risk_working_days() -> int:
+    """How many working days before a deadline it counts as at risk (setting)."""
+    return settings.TRAJECT_AT_RISK_WORKING_DAYS
 
 
 def traject_list_visible_to(*, actor: User) -> QuerySet[Traject]:
@@ -125,7 +130,7 @@ def deadlines_of(
             events=events,
             today=today,
             suspensions=suspensions,
-            at_risk_working_days=AT_RISK_WORKING_DAYS,
+            at_risk_working_days=at_risk_working_days(),
             extra_holidays=extra_holidays,
         )
         for rule in rules
@@ -176,8 +181,8 @@ def work_list(
             traject, today=today, rules=rules_by_region[region_id], extra_holidays=extra
         )
         item = WorkItem(traject, deadlines, next_deadline(deadlines), today)
-        if state == WorkFilter.AT_RISK and not (
-            item.next and item.next.state is DeadlineState.AT_RISK
+        if state == WorkFilter.AT_RISK and not any(
+            d.state is DeadlineState.AT_RISK for d in deadlines
         ):
             continue
         if state == WorkFilter.OVERDUE and not any(

@@ -148,5 +148,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@openarrangementen.in
 _shared_iwmo = REPO_DIR.parent / "shared" / "iwmo" / "3.2"
 IWMO_SCHEMA_DIR = Path(env_str("IWMO_SCHEMA_DIR", str(_shared_iwmo)))
 
+# A deadline counts as "at risk" (dreigt te verlopen) this many working days before it ends.
+TRAJECT_AT_RISK_WORKING_DAYS = int(env_str("TRAJECT_AT_RISK_WORKING_DAYS", "3"))
+
 from .includes.logging import *  # noqa: E402, F403
 from .includes.security import *  # noqa: E402, F403

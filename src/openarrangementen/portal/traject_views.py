@@ -40,8 +40,9 @@ from openarrangementen.cases.services import (
     traject_step,
     traject_suspend,
 )
+from openarrangementen.catalog.domain import PriceKind
 from openarrangementen.catalog.models import Level
-from openarrangementen.catalog.selectors import catalog_version_on
+from openarrangementen.catalog.selectors import catalog_version_on, level_price_on
 from openarrangementen.clients.models import Client
 from openarrangementen.clients.selectors import client_get_visible_to, client_list_visible_to
 from openarrangementen.core.audit import log_access
@@ -197,6 +198,11 @@ def traject_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "scores": intake.scores.select_related("domain") if intake else [],
         "part_one": part_one,
         "goals": goals_from_text(part_one.goals) if part_one else [],
+        "cost_price": (
+            level_price_on(level=part_one.level, kind=PriceKind.COST_PRICE, day=part_one.start_on)
+            if part_one
+            else None
+        ),
         "consultations": traject.consultations.all(),
         "choice": getattr(traject, "provider_choice", None),
         "consent": plan_services.current_consent(traject),

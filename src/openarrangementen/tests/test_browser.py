@@ -4,6 +4,7 @@ every page against WCAG 2.2 AA with axe-core."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from openarrangementen.cases.models import DeadlineRule
 from openarrangementen.catalog.models import CatalogVersion, Level
 from openarrangementen.clients.models import Client
 from openarrangementen.contracting.models import Partnership
@@ -108,12 +109,16 @@ def test_beheer_pages_are_accessible_and_refuse_bad_input_in_dutch(page, demo_se
     version = CatalogVersion.objects.get(region__slug="almere")
     level = Level.objects.filter(arrangement__catalog_version=version).first()
     partnership = Partnership.objects.get(region__slug="almere")
+    rule = DeadlineRule.objects.filter(region__slug="almere").first()
     for path in [
         "/beheer/catalog/catalogversion/",
         f"/beheer/catalog/catalogversion/{version.pk}/change/",
         f"/beheer/catalog/level/{level.pk}/change/",
         "/beheer/accounts/user/",
         f"/beheer/contracting/partnership/{partnership.pk}/change/",
+        "/beheer/cases/deadlinerule/",
+        f"/beheer/cases/deadlinerule/{rule.pk}/change/",
+        "/beheer/cases/selfsufficiencymatrix/",
     ]:
         page.goto(base + path)
         assert page.get_by_role("heading", level=1).is_visible()

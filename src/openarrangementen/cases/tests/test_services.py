@@ -662,3 +662,30 @@ def test_change_of_arrangement_replaces_the_old_beschikking():
     assert StatusChange.objects.filter(traject=new, action="register").get().to_status == (
         S.ASSESSMENT
     )
+
+
+def test_work_list_filters_at_risk_with_the_configured_window(settings):
+    traject = flow.new_melding()
+    # Legal investigation due in 6 weeks; move the melding back so it is due within days.
+    Traject.objects.filter(pk=traject.pk).update(
+        melding_received_on=timezone.localdate() - timedelta(weeks=6) + timedelta(days=1)
+    )
+    pa = flow.user("almere.pa")
+    settings.TRAJECT_AT_RISK_WORKING_DAYS = 0
+    assert not work_list(actor=pa, today=timezone.localdate(), state="dreigt")
+    settings.TRAJECT_AT_RISK_WORKING_DAYS = 10
+    assert [
+        i.traject.pk for i in work_list(actor=pa, today=timezone.localdate(), state="dreigt")
+    ] == [traject.pk]
+
+
+def test_provider_staff_see_handed_over_trajects_in_their_list(client):
+    traject = flow.advance(flow.new_melding(), S.WITH_PROVIDER)
+    from django.urls import reverse
+
+    client.force_login(flow.user("kade.werkverdeler"))
+    page = client.get(reverse("portal:traject-list")).text
+    assert traject.number in page
+    assert "Verbeek" not in page  # which client fields a provider sees is the provider portal's
+    detail = client.get(reverse("portal:traject-detail", args=[traject.pk]))
+    assert detail.status_code == 404  # municipality pages are not for provider staff
