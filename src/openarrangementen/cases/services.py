@@ -88,6 +88,13 @@ def melding_register(
         raise TrajectError("De datum van de melding ligt in de toekomst.")
     if not question.strip():
         raise TrajectError("Beschrijf de hulpvraag.")
+    # The same form sent twice (double click, back button) must not open a second traject.
+    Client.objects.select_for_update().get(pk=client.pk)
+    twin = Traject.objects.filter(
+        client=client, melding_received_on=received_on, question=question.strip()
+    ).first()
+    if twin is not None:
+        raise TrajectError(f"Deze melding is al geregistreerd als traject {twin.number}.")
     traject = Traject.objects.create(
         number=_number_next(client.municipality, received_on.year),
         client=client,
@@ -197,6 +204,8 @@ def intake_plan(
         )
     elif traject.status_enum is not TrajectStatus.INTAKE:
         raise TrajectError("Een gesprek plannen kan alleen bij een melding of in de intakefase.")
+    elif not roles_of(actor) & {Role.WIJKWERKER, Role.PROCESREGISSEUR}:
+        raise TrajectError("Uw rol mag het keukentafelgesprek niet plannen.")
     if planned_for < traject.melding_received_on:
         raise TrajectError("Het gesprek kan niet vóór de melding plaatsvinden.")
     matrix = SelfSufficiencyMatrix.objects.filter(is_current=True).first()

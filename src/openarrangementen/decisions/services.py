@@ -6,9 +6,11 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.models import User
+from openarrangementen.accounts.selectors import roles_of
 from openarrangementen.cases.domain import CLOSED, Action, TrajectStatus, four_eyes_error
-from openarrangementen.cases.models import LinkKind, Traject
+from openarrangementen.cases.models import LinkKind, StatusChange, Traject
 from openarrangementen.cases.services import (
     TrajectError,
     melding_register,
@@ -17,10 +19,11 @@ from openarrangementen.cases.services import (
 )
 from openarrangementen.catalog.domain import PriceKind
 from openarrangementen.catalog.selectors import level_price_on
+from openarrangementen.clients.models import Client
 from openarrangementen.core.selectors import equated_holiday_dates
 from openarrangementen.plans.domain import goals_from_text
 from openarrangementen.plans.models import PartTwo
-from openarrangementen.plans.services import latest_part_two
+from openarrangementen.plans.services import check_no_stacking, latest_part_two
 
 from .domain import (
     FOLLOW_UP_LABELS,
@@ -35,6 +38,11 @@ from .models import Beschikking, FollowUp, Objection, StartCheck
 
 def _today() -> date:
     return timezone.localdate()
+
+
+def _require_pa(actor: User) -> None:
+    if Role.PROCESREGISSEUR not in roles_of(actor):
+        raise TrajectError("Alleen een procesregisseur mag dit doen.")
 
 
 def _lock(traject: Traject) -> Traject:
@@ -95,7 +103,8 @@ def beschikking_draft(
         start_on=part_one.start_on,
         end_on=part_one.end_on,
         considerations=considerations.strip(),
-        client_disagreed=not part_one.client_agrees,
+        # The letter mentions the disagreement only when the second look did not resolve it.
+        client_disagreed=not part_one.client_agrees and part_one.second_opinion_agrees is False,
         drafted_by=actor,
         replaces=replaces,
     )
@@ -113,11 +122,14 @@ def beschikking_revise(*, traject: Traject, actor: User, considerations: str) ->
     traject = _lock(traject)
     if traject.status_enum is not TrajectStatus.DECISION_DRAFT:
         raise TrajectError("Alleen een concept kan worden aangepast.")
+    _require_pa(actor)
     if not considerations.strip():
         raise TrajectError("Schrijf de overwegingen van het besluit.")
     beschikking = _draft_of(traject, Beschikking.Status.DRAFT)
     beschikking.considerations = considerations.strip()
-    beschikking.save(update_fields=["considerations", "updated_at"])
+    # Whoever writes the text is its drafter, so four-eyes holds for the final wording.
+    beschikking.drafted_by = actor
+    beschikking.save(update_fields=["considerations", "drafted_by", "updated_at"])
     return beschikking
 
 
@@ -198,6 +210,8 @@ def beschikking_approve(*, traject: Traject, actor: User, note: str = "") -> Bes
     traject_check(traject=traject, action=Action.APPROVE_DECISION, actor=actor)
     beschikking = _draft_of(traject, Beschikking.Status.IN_REVIEW)
     _check_four_eyes(beschikking, actor)
+    Client.objects.select_for_update().get(pk=traject.client_id)
+    check_no_stacking(traject, start_on=beschikking.start_on, end_on=beschikking.end_on)
     today = _today()
     traject_transition(
         traject=traject,
@@ -212,7 +226,28 @@ def beschikking_approve(*, traject: Traject, actor: User, note: str = "") -> Bes
     beschikking.decided_on = today
     beschikking.content = beschikking_content(beschikking)
     beschikking.save()
+    if beschikking.replaces_id:
+        _end_replaced(beschikking, actor=actor, today=today)
     return beschikking
+
+
+def _end_replaced(beschikking: Beschikking, *, actor: User, today: date) -> None:
+    """The replaced traject ends and its provider's consent ends with it: the old provider
+    keeps no access after a change (SPEC §7)."""
+    previous = Traject.objects.select_for_update().get(pk=beschikking.replaces.traject_id)
+    previous.consents.filter(withdrawn_on__isnull=True).update(withdrawn_on=today)
+    if previous.status_enum in {TrajectStatus.DECIDED, TrajectStatus.ACTIVE}:
+        StatusChange.objects.create(
+            traject=previous,
+            action=Action.END.value,
+            from_status=previous.status,
+            to_status=TrajectStatus.ENDED.value,
+            actor=actor,
+            reason=f"Vervangen door beschikking {beschikking.number} ({beschikking.traject}).",
+        )
+        previous.status = TrajectStatus.ENDED.value
+        previous.ended_on = previous.ended_on or today
+        previous.save(update_fields=["status", "ended_on", "updated_at"])
 
 
 @transaction.atomic
@@ -246,6 +281,8 @@ def objection_register(
         raise TrajectError("De ontvangstdatum ligt vóór het besluit of in de toekomst.")
     if not grounds.strip():
         raise TrajectError("Vul de gronden van het bezwaar in.")
+    if beschikking.objections.filter(received_on=received_on, grounds=grounds.strip()).exists():
+        raise TrajectError("Dit bezwaar is al geregistreerd.")
     due = objection_due_on(beschikking.decided_on, equated_holiday_dates())
     return Objection.objects.create(
         beschikking=beschikking,
@@ -290,9 +327,12 @@ def start_check_record(
     remarks: str = "",
 ) -> StartCheck:
     traject = _lock(traject)
+    _require_pa(actor)
     check = StartCheck.objects.filter(traject=traject).first()
     if check is None:
         raise TrajectError("Er is nog geen start gemeld; de 3-maandencheck volgt op de start.")
+    if check.done_on is not None:
+        raise TrajectError("De 3-maandencheck is al vastgelegd.")
     if not 1 <= satisfaction <= 10:
         raise TrajectError("De tevredenheid is een cijfer van 1 tot en met 10.")
     if done_on > _today() or (traject.started_on and done_on < traject.started_on):
@@ -319,6 +359,7 @@ def follow_up_decide(
     """Process an evaluation into a follow-up decision. A follow-up that needs a new decision
     opens a new traject, linked to this one, with a melding dated today."""
     traject = _lock(traject)
+    _require_pa(actor)
     if traject.status_enum not in {TrajectStatus.DECIDED, TrajectStatus.ACTIVE}:
         raise TrajectError("Een vervolgbesluit hoort bij een traject met een beschikking.")
     if FollowUp.objects.filter(traject=traject).exists():
@@ -356,6 +397,7 @@ def traject_change_open(*, traject: Traject, actor: User, kind: str, reason: str
     beschikking will replace the current one. A change of arrangement starts at the
     indicatiestelling; a change of provider keeps POP deel I and starts at the choice."""
     traject = _lock(traject)
+    _require_pa(actor)
     if traject.status_enum not in {TrajectStatus.DECIDED, TrajectStatus.ACTIVE}:
         raise TrajectError("Wijzigen kan alleen bij een traject met een definitieve beschikking.")
     if kind not in {LinkKind.CHANGE_ARRANGEMENT, LinkKind.CHANGE_PROVIDER}:

@@ -20,6 +20,7 @@ from openarrangementen.cases.models import Traject, ZrmDomain
 from openarrangementen.cases.services import TrajectError, traject_check, traject_transition
 from openarrangementen.catalog.models import Arrangement, Level, SupportForm
 from openarrangementen.catalog.selectors import catalog_version_on, level_for_assessment
+from openarrangementen.clients.models import Client
 from openarrangementen.contracting.models import Contract
 
 from .domain import (
@@ -43,6 +44,7 @@ from .models import (
 # Trajects that hold or will hold an arrangement: another one for the same client means
 # stacking (seed 002: "geen stapeling van arrangementen").
 HOLDS_ARRANGEMENT = [
+    TrajectStatus.ASSESSMENT,
     TrajectStatus.PROVIDER_CHOICE,
     TrajectStatus.WITH_PROVIDER,
     TrajectStatus.PLAN_REVIEW,
@@ -102,7 +104,8 @@ class PartOneInput:
 
 
 def stacking_traject(traject: Traject, *, start_on: date, end_on: date) -> Traject | None:
-    """Another traject of the same client that holds an arrangement in this period."""
+    """Another traject of the same client that holds (or is being given) an arrangement in
+    this period. The traject this one continues or replaces does not count."""
     others = (
         Traject.objects.filter(client_id=traject.client_id, status__in=HOLDS_ARRANGEMENT)
         .exclude(pk=traject.pk)
@@ -112,12 +115,24 @@ def stacking_traject(traject: Traject, *, start_on: date, end_on: date) -> Traje
     return others.first()
 
 
+def check_no_stacking(traject: Traject, *, start_on: date, end_on: date) -> None:
+    """Seed 002: "geen stapeling van arrangementen". Checked when deel I is saved, completed
+    and when the beschikking becomes final."""
+    if other := stacking_traject(traject, start_on=start_on, end_on=end_on):
+        raise TrajectError(
+            f"Deze inwoner heeft al een arrangement in traject {other.number}. Arrangementen "
+            "worden niet gestapeld: wijzig dat traject of laat het eerst eindigen."
+        )
+
+
 @transaction.atomic
 def part_one_save(*, traject: Traject, actor: User, data: PartOneInput) -> PartOne:
     """Save POP deel I with every rule of the indicatiestelling checked."""
     traject = _lock(traject)
     _require_status(traject, TrajectStatus.ASSESSMENT, what="POP deel I invullen")
     _require_pa(actor)
+    # One client's trajects are checked for stacking one at a time.
+    Client.objects.select_for_update().get(pk=traject.client_id)
     region = traject.municipality.region
     if data.delivery_form != PartOne.DeliveryForm.IN_KIND:
         raise TrajectError(
@@ -140,11 +155,7 @@ def part_one_save(*, traject: Traject, actor: User, data: PartOneInput) -> PartO
         start_on=data.start_on, end_on=data.end_on, max_months=max_months, allowed_months=allowed
     ):
         raise TrajectError(error)
-    if other := stacking_traject(traject, start_on=data.start_on, end_on=data.end_on):
-        raise TrajectError(
-            f"Deze inwoner heeft al een arrangement in traject {other.number}. Arrangementen "
-            "worden niet gestapeld: wijzig dat traject of laat het eerst eindigen."
-        )
+    check_no_stacking(traject, start_on=data.start_on, end_on=data.end_on)
     if not goals_from_text(data.goals):
         raise TrajectError("Noem ten minste één doel voor de maatwerkondersteuning.")
     instrument_level = None
@@ -218,8 +229,11 @@ def part_one_save(*, traject: Traject, actor: User, data: PartOneInput) -> PartO
 def part_one_complete(*, traject: Traject, actor: User) -> Traject:
     traject = _lock(traject)
     traject_check(traject=traject, action=Action.COMPLETE_PART_ONE, actor=actor)
-    if not PartOne.objects.filter(traject=traject).exists():
+    part_one = PartOne.objects.filter(traject=traject).first()
+    if part_one is None:
         raise TrajectError("Vul eerst POP deel I in.")
+    Client.objects.select_for_update().get(pk=traject.client_id)
+    check_no_stacking(traject, start_on=part_one.start_on, end_on=part_one.end_on)
     return traject_transition(traject=traject, action=Action.COMPLETE_PART_ONE, actor=actor)
 
 
@@ -249,6 +263,10 @@ def consultation_add(
         raise TrajectError("Het antwoord kan niet vóór de vraag zijn gegeven.")
     if answer.strip() and answered_on is None:
         raise TrajectError("Vul in wanneer het antwoord is gegeven.")
+    if Consultation.objects.filter(
+        traject=traject, kind=kind, question=question.strip(), asked_on=asked_on
+    ).exists():
+        raise TrajectError("Deze consultatie is al vastgelegd.")
     return Consultation.objects.create(
         traject=traject,
         kind=kind,
@@ -366,6 +384,14 @@ def signature_record(
     if document is SignedDocument.PART_ONE:
         _require_status(traject, TrajectStatus.PROVIDER_CHOICE, what="POP deel I ondertekenen")
         _require_pa(actor)
+    if Signature.objects.filter(
+        traject=traject,
+        document=document.value,
+        kind=kind.value,
+        signer_name=signer_name.strip(),
+        signed_on=signed_on,
+    ).exists():
+        raise TrajectError("Deze ondertekening is al vastgelegd.")
     return Signature.objects.create(
         traject=traject,
         document=document.value,

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.models import User
+from openarrangementen.cases.domain import CLOSED, STATUS_LABELS, TrajectStatus
 from openarrangementen.cases.models import Intake, Traject
 from openarrangementen.catalog.models import Level
 from openarrangementen.clients.models import Client
@@ -66,7 +67,12 @@ class NewClientForm(UtrechtFormMixin, forms.Form):
     gender = forms.ChoiceField(label="Geslacht", choices=Client._meta.get_field("gender").choices)
     street = forms.CharField(label="Straat", max_length=200, required=False)
     house_number = forms.IntegerField(label="Huisnummer", required=False, min_value=1)
-    postcode = forms.CharField(label="Postcode", max_length=7, required=False)
+    postcode = forms.CharField(
+        label="Postcode",
+        max_length=7,
+        required=False,
+        validators=Client._meta.get_field("postcode").validators,
+    )
     city = forms.CharField(label="Woonplaats", max_length=100, required=False)
     phone = forms.CharField(label="Telefoonnummer", max_length=30, required=False)
     municipality = forms.ModelChoiceField(label="Gemeente", queryset=None, empty_label=None)
@@ -422,7 +428,8 @@ class WorkListFilterForm(UtrechtFormMixin, forms.Form):
     status = forms.ChoiceField(
         label="Fase",
         required=False,
-        choices=[("", "Alle fasen")] + list(Traject._meta.get_field("status").choices),
+        choices=[("", "Alle open fasen")]
+        + [(s.value, STATUS_LABELS[s]) for s in TrajectStatus if s not in CLOSED],
     )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,8 +45,9 @@ from openarrangementen.catalog.domain import PriceKind
 from openarrangementen.catalog.models import Level
 from openarrangementen.catalog.selectors import catalog_version_on, level_price_on
 from openarrangementen.clients.models import Client
-from openarrangementen.clients.selectors import client_get_visible_to, client_list_visible_to
+from openarrangementen.clients.selectors import client_get_visible_to
 from openarrangementen.core.audit import log_access
+from openarrangementen.core.selectors import equated_holiday_dates
 from openarrangementen.decisions import services as decision_services
 from openarrangementen.decisions.domain import FollowUpKind, objection_due_on
 from openarrangementen.decisions.models import Beschikking
@@ -162,16 +164,20 @@ def melding_new(request: HttpRequest, client_pk: int | None = None) -> HttpRespo
 
 
 def _client_for(request: HttpRequest, form: f.NewClientForm) -> Client:
+    """Register a new inwoner. A BSN that is already known is never silently reused (a typo
+    would file the melding in someone else's dossier), and the message is the same whether
+    or not the user may see that inwoner, so it reveals nothing."""
     data = dict(form.cleaned_data)
-    existing = Client.objects.filter(bsn=data["bsn"]).first()
-    if existing is not None:
-        if not client_list_visible_to(actor=request.user).filter(pk=existing.pk).exists():
-            raise TrajectError(
-                "Dit BSN hoort bij een inwoner van een gemeente waarvoor u niet werkt."
-            )
-        return existing
+    if Client.objects.filter(bsn=data["bsn"]).exists():
+        raise TrajectError(
+            "Dit BSN is al bekend. Controleer het BSN, of zoek de inwoner op onder Inwoners en "
+            "registreer de melding vanaf diens pagina."
+        )
     client = Client(**data)
-    client.full_clean()
+    try:
+        client.full_clean()
+    except ValidationError as exc:
+        raise TrajectError(" ".join(exc.messages)) from exc
     client.save()
     return client
 
@@ -256,8 +262,8 @@ def traject_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         try:
             _run_step(traject, step, request.user, reason)
         except TrajectError as exc:
-            messages.error(request, str(exc))
             if not transition.needs_reason:
+                messages.error(request, str(exc))
                 return redirect(_detail(traject))
             form.add_error(None, str(exc))
         else:
@@ -687,7 +693,7 @@ def beschikking_view(request: HttpRequest, pk: int) -> HttpResponse:
             and not is_own_draft,
             "is_own_draft": is_own_draft,
             "objections": beschikking.objections.all(),
-            "objection_due": objection_due_on(beschikking.decided_on)
+            "objection_due": objection_due_on(beschikking.decided_on, equated_holiday_dates())
             if beschikking.decided_on
             else None,
         },
@@ -710,7 +716,7 @@ def beschikking_pdf(request: HttpRequest, pk: int, beschikking_pk: int) -> HttpR
         {
             "beschikking": beschikking,
             "content": _content(beschikking),
-            "objection_due": objection_due_on(beschikking.decided_on)
+            "objection_due": objection_due_on(beschikking.decided_on, equated_holiday_dates())
             if beschikking.decided_on
             else None,
         },
@@ -735,7 +741,7 @@ def objection_view(request: HttpRequest, pk: int) -> HttpResponse:
         "Het bezwaar is geregistreerd.",
         f"Bezwaar tegen beschikking {beschikking.number}",
         intro="De bezwaartermijn loopt tot en met "
-        f"{objection_due_on(beschikking.decided_on):%d-%m-%Y}.",
+        f"{objection_due_on(beschikking.decided_on, equated_holiday_dates()):%d-%m-%Y}.",
     )
 
 

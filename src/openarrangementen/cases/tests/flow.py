@@ -196,12 +196,16 @@ def submit_part_two(traject: Traject, *, per_week: str = "3.00", by: str = "kade
     )
 
 
-def new_melding(client: Client | None = None, by: str = "almere.wijkwerker") -> Traject:
+def new_melding(
+    client: Client | None = None,
+    by: str = "almere.wijkwerker",
+    question: str = "Mw. Verbeek raakt het overzicht over haar post en geld kwijt.",
+) -> Traject:
     return melding_register(
         actor=user(by),
         client=client or verbeek(),
         channel=Traject.Channel.PHONE,
         received_on=timezone.localdate(),
-        question="Mw. Verbeek raakt het overzicht over haar post en geld kwijt.",
+        question=question,
         reported_by=Traject.Reporter.CLIENT,
     )

@@ -168,9 +168,24 @@ def test_a_level_from_another_region_is_refused(assessment):
 
 def test_no_stacking_of_arrangements():
     flow.advance(flow.new_melding(), S.ACTIVE)
-    second = flow.advance(flow.new_melding(), S.ASSESSMENT)
+    second = flow.advance(flow.new_melding(question="Ook hulp bij het huishouden."), S.ASSESSMENT)
     with pytest.raises(TrajectError, match="niet gestapeld"):
         save_part_one(second)
+
+
+def test_no_stacking_between_two_trajects_in_assessment():
+    first = flow.advance(flow.new_melding(), S.ASSESSMENT)
+    second = flow.advance(flow.new_melding(question="Tweede melding."), S.ASSESSMENT)
+    save_part_one(first)
+    with pytest.raises(TrajectError, match="niet gestapeld"):
+        save_part_one(second)
+
+
+def test_the_same_melding_sent_twice_opens_one_traject():
+    first = flow.new_melding()
+    with pytest.raises(TrajectError, match=f"al geregistreerd als traject {first.number}"):
+        flow.new_melding()
+    assert Traject.objects.count() == 1
 
 
 def test_disagreement_needs_a_second_wijkwerker(assessment):
@@ -576,23 +591,26 @@ def test_almere_deadlines_are_met_on_the_happy_path():
 
 def test_start_plans_the_three_month_check_and_records_it():
     traject = flow.advance(flow.new_melding(), S.ACTIVE)
-    check = decisions.start_check_record(
-        traject=traject,
-        actor=flow.user("almere.pa"),
-        done_on=timezone.localdate(),
-        started_in_time=True,
-        within_arrangement=True,
-        satisfaction=8,
-    )
-    assert check.satisfaction == 8
+    answers = {
+        "done_on": timezone.localdate(),
+        "started_in_time": True,
+        "within_arrangement": True,
+    }
     with pytest.raises(TrajectError, match="1 tot en met 10"):
         decisions.start_check_record(
-            traject=traject,
-            actor=flow.user("almere.pa"),
-            done_on=timezone.localdate(),
-            started_in_time=True,
-            within_arrangement=True,
-            satisfaction=11,
+            traject=traject, actor=flow.user("almere.pa"), satisfaction=11, **answers
+        )
+    with pytest.raises(TrajectError, match="Alleen een procesregisseur"):
+        decisions.start_check_record(
+            traject=traject, actor=flow.user("almere.wijkwerker"), satisfaction=8, **answers
+        )
+    check = decisions.start_check_record(
+        traject=traject, actor=flow.user("almere.pa"), satisfaction=8, **answers
+    )
+    assert check.satisfaction == 8
+    with pytest.raises(TrajectError, match="al vastgelegd"):
+        decisions.start_check_record(
+            traject=traject, actor=flow.user("almere.pa"), satisfaction=2, **answers
         )
 
 
@@ -659,6 +677,9 @@ def test_change_of_arrangement_replaces_the_old_beschikking():
     flow.advance(new, S.DECIDED)
     replacing = new.beschikkingen.get()
     assert replacing.replaces == old.beschikkingen.get()
+    old.refresh_from_db()
+    assert old.status == S.ENDED  # the old provider keeps no access after the change
+    assert not traject_list_visible_to(actor=flow.user("kade.begeleider")).filter(pk=old.pk)
     assert StatusChange.objects.filter(traject=new, action="register").get().to_status == (
         S.ASSESSMENT
     )
@@ -689,3 +710,29 @@ def test_provider_staff_see_handed_over_trajects_in_their_list(client):
     assert "Verbeek" not in page  # which client fields a provider sees is the provider portal's
     detail = client.get(reverse("portal:traject-detail", args=[traject.pk]))
     assert detail.status_code == 404  # municipality pages are not for provider staff
+
+
+def test_revising_a_draft_makes_the_reviser_the_drafter():
+    traject = flow.advance(flow.new_melding(), S.DECISION_DRAFT)
+    with pytest.raises(TrajectError, match="Alleen een procesregisseur"):
+        decisions.beschikking_revise(
+            traject=traject, actor=flow.user("almere.collega-pa"), considerations="Mijn tekst."
+        )
+    decisions.beschikking_revise(
+        traject=traject, actor=flow.user("almere.pa"), considerations="Betere overwegingen."
+    )
+    assert traject.beschikkingen.get().drafted_by.username == "almere.pa"
+
+
+def test_letter_mentions_disagreement_only_when_the_second_look_did_not_resolve_it():
+    traject = flow.advance(flow.new_melding(), S.ASSESSMENT)
+    save_part_one(
+        traject,
+        client_agrees=False,
+        disagreement="Wil niveau 3.",
+        second_opinion_by=flow.user("almere.wijkwerker2"),
+        second_opinion_agrees=True,
+        second_opinion_notes="Na uitleg eens met niveau 2.",
+    )
+    flow.advance(traject, S.DECISION_DRAFT)
+    assert not traject.beschikkingen.get().client_disagreed

@@ -119,3 +119,28 @@ def test_beschikking_pdf_is_a_tagged_letter_with_the_fallback_and_objection_clau
     ).stdout.decode()
     assert "Tagged:          yes" in info
     assert f"Beschikking {beschikking.number}" in info  # document title
+
+
+def test_a_known_bsn_is_not_reused_and_reveals_nothing(client):
+    url = reverse("portal:melding-new")
+    form = {
+        "inwoner-bsn": flow.verbeek().bsn,
+        "inwoner-family_name": "Jansen",
+        "inwoner-birth_date": "1970-01-01",
+        "inwoner-gender": "2",
+        "inwoner-municipality": flow.verbeek().municipality_id,
+        "inwoner-postcode": "abc",
+        "melding-channel": "telefoon",
+        "melding-received_on": timezone.localdate().isoformat(),
+        "melding-question": "Hulp.",
+        "melding-reported_by": "inwoner",
+    }
+    response = login(client, "almere.wijkwerker").post(url, form)
+    assert "4 cijfers en 2 letters" in response.text  # postcode checked in the form, no 500
+    form["inwoner-postcode"] = "1325 LM"
+    response = client.post(url, form)
+    assert "Dit BSN is al bekend" in response.text
+    assert not Traject.objects.exists()
+    mlw = Client.objects.get(family_name="Janssen")  # another region's inwoner: same answer
+    form["inwoner-bsn"] = mlw.bsn
+    assert "Dit BSN is al bekend" in client.post(url, form).text
