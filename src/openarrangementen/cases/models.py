@@ -21,6 +21,15 @@ from .domain import (
     TrajectStatus,
 )
 
+
+class OnTraject:
+    """A row that belongs to one traject: the access log and audit find its client here."""
+
+    @property
+    def audit_client_id(self) -> int:
+        return self.traject.client_id
+
+
 DEADLINE_KIND_LABELS = {
     DeadlineKind.APPOINTMENT: "afspraak keukentafelgesprek na melding",
     DeadlineKind.PROVIDER_HANDOVER: "toeleiding naar aanbieder na melding",
@@ -190,7 +199,7 @@ class Traject(TimestampedModel):
         return TrajectStatus(self.status)
 
 
-class StatusChange(models.Model):
+class StatusChange(OnTraject, models.Model):
     """One step in the traject's history. Append-only: never updated or deleted."""
 
     traject = models.ForeignKey(
@@ -212,10 +221,6 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.traject}: {self.from_status or '–'} → {self.to_status}"
-
-    @property
-    def audit_client_id(self) -> int:
-        return self.traject.client_id
 
     @property
     def from_label(self) -> str:
@@ -301,7 +306,7 @@ class ZrmDomain(models.Model):
         return self.name
 
 
-class Intake(TimestampedModel):
+class Intake(OnTraject, TimestampedModel):
     """The keukentafelgesprek and the plan van aanpak that comes out of it."""
 
     traject = models.OneToOneField(
@@ -328,10 +333,6 @@ class Intake(TimestampedModel):
 
     def __str__(self) -> str:
         return f"Gesprek {self.traject} op {self.planned_for}"
-
-    @property
-    def audit_client_id(self) -> int:
-        return self.traject.client_id
 
 
 class ZrmScore(models.Model):

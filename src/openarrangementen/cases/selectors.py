@@ -20,6 +20,7 @@ from openarrangementen.core.audit import log_access
 from openarrangementen.core.selectors import equated_holiday_dates
 
 from .domain import (
+    CLOSED,
     LEGAL_RULES,
     Deadline,
     DeadlineKind,
@@ -51,6 +52,7 @@ def traject_list_visible_to(*, actor: User) -> QuerySet[Traject]:
       get client data by being one, SPEC §2);
     - superusers are not exempt.
     """
+    # Imported here: `plans` builds on `cases`, so `cases` does not import it at module level.
     from openarrangementen.plans.models import Consent
 
     if not actor.is_authenticated or not actor.is_active:
@@ -143,12 +145,7 @@ class WorkItem:
     traject: Traject
     deadlines: list[Deadline]
     next: Deadline | None
-
-    @property
-    def days_open(self) -> int:
-        return (self.today - self.traject.melding_received_on).days
-
-    today: date = date.min
+    days_open: int
 
 
 class WorkFilter:
@@ -163,8 +160,6 @@ def work_list(
 ) -> list[WorkItem]:
     """Open trajects with their next deadline, most urgent first (overdue, then due soonest;
     trajects without a pending deadline last). `state` filters on the next deadline's state."""
-    from .domain import CLOSED
-
     if trajects is None:
         trajects = traject_list_visible_to(actor=actor)
     trajects = trajects.exclude(status__in=[s.value for s in CLOSED]).prefetch_related(
@@ -180,7 +175,8 @@ def work_list(
         deadlines = deadlines_of(
             traject, today=today, rules=rules_by_region[region_id], extra_holidays=extra
         )
-        item = WorkItem(traject, deadlines, next_deadline(deadlines), today)
+        days_open = (today - traject.melding_received_on).days
+        item = WorkItem(traject, deadlines, next_deadline(deadlines), days_open)
         if state == WorkFilter.AT_RISK and not any(
             d.state is DeadlineState.AT_RISK for d in deadlines
         ):

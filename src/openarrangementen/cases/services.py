@@ -15,7 +15,14 @@ from openarrangementen.accounts.models import Municipality, Region, User
 from openarrangementen.accounts.selectors import municipalities_for, roles_of
 from openarrangementen.clients.models import Client
 
-from .domain import TRANSITIONS, Action, TrajectStatus, TransitionError, check_transition
+from .domain import (
+    OPEN_BEFORE_DECISION,
+    TRANSITIONS,
+    Action,
+    TrajectStatus,
+    TransitionError,
+    check_transition,
+)
 from .models import (
     DeadlineRule,
     Intake,
@@ -37,8 +44,14 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _lock(traject: Traject) -> Traject:
+def traject_lock(traject: Traject) -> Traject:
+    """The traject, re-read and locked for the rest of the caller's transaction."""
     return Traject.objects.select_for_update().get(pk=traject.pk)
+
+
+def require_pa(actor: User) -> None:
+    if Role.PROCESREGISSEUR not in roles_of(actor):
+        raise TrajectError("Alleen een procesregisseur mag dit doen.")
 
 
 def _number_next(municipality: Municipality, year: int) -> str:
@@ -158,7 +171,7 @@ def traject_transition(
 @transaction.atomic
 def traject_step(*, traject: Traject, action: Action, actor: User, reason: str = "") -> Traject:
     """A step without further data: withdraw, close with advice, end, hand to the PA."""
-    traject = _lock(traject)
+    traject = traject_lock(traject)
     if TRANSITIONS[action].needs_reason and not reason.strip():
         raise TrajectError("Geef een toelichting bij deze stap.")
     changes: dict[str, object] = {}
@@ -194,7 +207,7 @@ def intake_plan(
     client_support: str = "",
 ) -> Intake:
     """Plan the keukentafelgesprek. The day it is planned meets the appointment term."""
-    traject = _lock(traject)
+    traject = traject_lock(traject)
     if traject.status_enum is TrajectStatus.MELDING:
         traject_transition(
             traject=traject,
@@ -243,7 +256,7 @@ def plan_of_approach_save(
     scores: dict[int, tuple[int | None, str, str]],
 ) -> Intake:
     """Record the plan van aanpak: per ZRM domain id a (score, notes, goals) triple."""
-    traject = _lock(intake.traject)
+    traject = traject_lock(intake.traject)
     if traject.status_enum is not TrajectStatus.INTAKE:
         raise TrajectError("Het plan van aanpak kan alleen in de intakefase worden gewijzigd.")
     if not roles_of(actor) & {Role.WIJKWERKER, Role.PROCESREGISSEUR}:
@@ -272,17 +285,8 @@ def traject_suspend(
     *, traject: Traject, actor: User, starts_on: date, days: int, reason: str
 ) -> Suspension:
     """Stop the clock for `days` days from `starts_on`; every later deadline moves."""
-    traject = _lock(traject)
-    if traject.status_enum not in {
-        TrajectStatus.MELDING,
-        TrajectStatus.INTAKE,
-        TrajectStatus.ASSESSMENT,
-        TrajectStatus.PROVIDER_CHOICE,
-        TrajectStatus.WITH_PROVIDER,
-        TrajectStatus.PLAN_REVIEW,
-        TrajectStatus.DECISION_DRAFT,
-        TrajectStatus.DECISION_REVIEW,
-    }:
+    traject = traject_lock(traject)
+    if traject.status_enum not in OPEN_BEFORE_DECISION:
         raise TrajectError("Alleen een traject zonder besluit kan worden opgeschort.")
     if not roles_of(actor) & {Role.WIJKWERKER, Role.PROCESREGISSEUR}:
         raise TrajectError("Uw rol mag termijnen niet opschorten.")

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from openarrangementen.accounts.models import Provider
-from openarrangementen.cases.models import Traject
+from openarrangementen.cases.models import OnTraject, Traject
 from openarrangementen.catalog.models import Arrangement, Level
 from openarrangementen.core.models import TimestampedModel
 from openarrangementen.plans.models import PartTwo
@@ -14,7 +14,7 @@ from openarrangementen.plans.models import PartTwo
 from .domain import FOLLOW_UP_LABELS
 
 
-class Beschikking(TimestampedModel):
+class Beschikking(OnTraject, TimestampedModel):
     """The formal decision on the aanvraag (Awb art. 1:3). Once final it is never changed:
     `content` holds everything the letter shows, as it was on that day."""
 
@@ -95,10 +95,6 @@ class Beschikking(TimestampedModel):
         return self.number
 
     @property
-    def audit_client_id(self) -> int:
-        return self.traject.client_id
-
-    @property
     def is_final(self) -> bool:
         return self.status == self.Status.FINAL
 
@@ -132,7 +128,7 @@ class Objection(TimestampedModel):
         return self.beschikking.traject.client_id
 
 
-class StartCheck(TimestampedModel):
+class StartCheck(OnTraject, TimestampedModel):
     """The PA's call three months after the start (seed 002, SPEC §4 step 8)."""
 
     traject = models.OneToOneField(
@@ -172,12 +168,8 @@ class StartCheck(TimestampedModel):
     def __str__(self) -> str:
         return f"3-maandencheck {self.traject}"
 
-    @property
-    def audit_client_id(self) -> int:
-        return self.traject.client_id
 
-
-class FollowUp(TimestampedModel):
+class FollowUp(OnTraject, TimestampedModel):
     """The PA's decision after an evaluation: what happens when this traject ends."""
 
     traject = models.OneToOneField(
@@ -207,7 +199,3 @@ class FollowUp(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.traject})"
-
-    @property
-    def audit_client_id(self) -> int:
-        return self.traject.client_id

@@ -6,15 +6,15 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.models import User
-from openarrangementen.accounts.selectors import roles_of
 from openarrangementen.cases.domain import CLOSED, Action, TrajectStatus, four_eyes_error
 from openarrangementen.cases.models import LinkKind, StatusChange, Traject
 from openarrangementen.cases.services import (
     TrajectError,
     melding_register,
+    require_pa,
     traject_check,
+    traject_lock,
     traject_transition,
 )
 from openarrangementen.catalog.domain import PriceKind
@@ -40,15 +40,6 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _require_pa(actor: User) -> None:
-    if Role.PROCESREGISSEUR not in roles_of(actor):
-        raise TrajectError("Alleen een procesregisseur mag dit doen.")
-
-
-def _lock(traject: Traject) -> Traject:
-    return Traject.objects.select_for_update().get(pk=traject.pk)
-
-
 def _number_for(traject: Traject) -> str:
     count = Beschikking.objects.filter(traject=traject).count()
     return f"B{traject.number}-{count + 1}"
@@ -60,7 +51,7 @@ def beschikking_draft(
 ) -> Beschikking:
     """The PA accepts POP deel II and drafts the beschikking. The investigation is then
     complete and the signed plan counts as the aanvraag (Wmo 2015 art. 2.3.2 and 2.3.5)."""
-    traject = _lock(traject)
+    traject = traject_lock(traject)
     traject_check(traject=traject, action=Action.DRAFT_DECISION, actor=actor)
     part_two = latest_part_two(traject)
     part_one = getattr(traject, "part_one", None)
@@ -119,10 +110,10 @@ def _draft_of(traject: Traject, status: str) -> Beschikking:
 
 @transaction.atomic
 def beschikking_revise(*, traject: Traject, actor: User, considerations: str) -> Beschikking:
-    traject = _lock(traject)
+    traject = traject_lock(traject)
     if traject.status_enum is not TrajectStatus.DECISION_DRAFT:
         raise TrajectError("Alleen een concept kan worden aangepast.")
-    _require_pa(actor)
+    require_pa(actor)
     if not considerations.strip():
         raise TrajectError("Schrijf de overwegingen van het besluit.")
     beschikking = _draft_of(traject, Beschikking.Status.DRAFT)
@@ -135,7 +126,7 @@ def beschikking_revise(*, traject: Traject, actor: User, considerations: str) ->
 
 @transaction.atomic
 def beschikking_submit_for_review(*, traject: Traject, actor: User) -> Beschikking:
-    traject = _lock(traject)
+    traject = traject_lock(traject)
     traject_check(traject=traject, action=Action.SUBMIT_FOR_REVIEW, actor=actor)
     beschikking = _draft_of(traject, Beschikking.Status.DRAFT)
     traject_transition(traject=traject, action=Action.SUBMIT_FOR_REVIEW, actor=actor)
@@ -206,7 +197,7 @@ def beschikking_content(beschikking: Beschikking) -> dict:
 @transaction.atomic
 def beschikking_approve(*, traject: Traject, actor: User, note: str = "") -> Beschikking:
     """A colleague who did not draft it makes the beschikking final (vierogenprincipe)."""
-    traject = _lock(traject)
+    traject = traject_lock(traject)
     traject_check(traject=traject, action=Action.APPROVE_DECISION, actor=actor)
     beschikking = _draft_of(traject, Beschikking.Status.IN_REVIEW)
     _check_four_eyes(beschikking, actor)
@@ -253,7 +244,7 @@ def _end_replaced(beschikking: Beschikking, *, actor: User, today: date) -> None
 @transaction.atomic
 def beschikking_reject(*, traject: Traject, actor: User, reasons: str) -> Beschikking:
     """The colleague does not agree and writes why; the draft goes back to the PA."""
-    traject = _lock(traject)
+    traject = traject_lock(traject)
     traject_check(traject=traject, action=Action.REJECT_DECISION, actor=actor)
     beschikking = _draft_of(traject, Beschikking.Status.IN_REVIEW)
     _check_four_eyes(beschikking, actor)
@@ -274,7 +265,7 @@ def objection_register(
 ) -> Objection:
     """Register a bezwaar; whether it came within six weeks is recorded, not decided here
     (a late objection can still be excusable, Awb art. 6:11)."""
-    _lock(beschikking.traject)
+    traject_lock(beschikking.traject)
     if not beschikking.is_final:
         raise TrajectError("Bezwaar kan alleen tegen een definitieve beschikking.")
     if received_on < beschikking.decided_on or received_on > _today():
@@ -296,7 +287,7 @@ def objection_register(
 @transaction.atomic
 def traject_start_record(*, traject: Traject, actor: User, started_on: date) -> Traject:
     """Support has started (from the provider, later the iWmo 305); plans the 3-month check."""
-    traject = _lock(traject)
+    traject = traject_lock(traject)
     traject_check(traject=traject, action=Action.REPORT_START, actor=actor)
     if started_on > _today():
         raise TrajectError("De startdatum ligt in de toekomst.")
@@ -326,8 +317,8 @@ def start_check_record(
     satisfaction: int,
     remarks: str = "",
 ) -> StartCheck:
-    traject = _lock(traject)
-    _require_pa(actor)
+    traject = traject_lock(traject)
+    require_pa(actor)
     check = StartCheck.objects.filter(traject=traject).first()
     if check is None:
         raise TrajectError("Er is nog geen start gemeld; de 3-maandencheck volgt op de start.")
@@ -358,8 +349,8 @@ def follow_up_decide(
 ) -> FollowUp:
     """Process an evaluation into a follow-up decision. A follow-up that needs a new decision
     opens a new traject, linked to this one, with a melding dated today."""
-    traject = _lock(traject)
-    _require_pa(actor)
+    traject = traject_lock(traject)
+    require_pa(actor)
     if traject.status_enum not in {TrajectStatus.DECIDED, TrajectStatus.ACTIVE}:
         raise TrajectError("Een vervolgbesluit hoort bij een traject met een beschikking.")
     if FollowUp.objects.filter(traject=traject).exists():
@@ -396,8 +387,8 @@ def traject_change_open(*, traject: Traject, actor: User, kind: str, reason: str
     """Start a change of arrangement or provider: a new traject linked to this one, whose
     beschikking will replace the current one. A change of arrangement starts at the
     indicatiestelling; a change of provider keeps POP deel I and starts at the choice."""
-    traject = _lock(traject)
-    _require_pa(actor)
+    traject = traject_lock(traject)
+    require_pa(actor)
     if traject.status_enum not in {TrajectStatus.DECIDED, TrajectStatus.ACTIVE}:
         raise TrajectError("Wijzigen kan alleen bij een traject met een definitieve beschikking.")
     if kind not in {LinkKind.CHANGE_ARRANGEMENT, LinkKind.CHANGE_PROVIDER}:

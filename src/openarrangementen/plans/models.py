@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from openarrangementen.accounts.models import Provider
-from openarrangementen.cases.models import Traject, ZrmDomain
+from openarrangementen.cases.models import OnTraject, Traject, ZrmDomain
 from openarrangementen.catalog.models import Arrangement, Level, SupportForm
 from openarrangementen.core.models import TimestampedModel
 
@@ -20,7 +20,7 @@ from .domain import (
 )
 
 
-class PartOne(TimestampedModel):
+class PartOne(OnTraject, TimestampedModel):
     """POP deel I: the PA's indicatiestelling."""
 
     class Reason(models.TextChoices):
@@ -121,12 +121,8 @@ class PartOne(TimestampedModel):
     def __str__(self) -> str:
         return f"POP deel I {self.traject}"
 
-    @property
-    def audit_client_id(self) -> int:
-        return self.traject.client_id
 
-
-class Consultation(TimestampedModel):
+class Consultation(OnTraject, TimestampedModel):
     """Advice asked during the indicatiestelling, and its answer (seed 002)."""
 
     traject = models.ForeignKey(
@@ -161,12 +157,8 @@ class Consultation(TimestampedModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.asked_on})"
 
-    @property
-    def audit_client_id(self) -> int:
-        return self.traject.client_id
 
-
-class ProviderChoice(TimestampedModel):
+class ProviderChoice(OnTraject, TimestampedModel):
     """The client's choice among the providers contracted for the lot (SPEC §4 step 4)."""
 
     traject = models.OneToOneField(
@@ -203,12 +195,8 @@ class ProviderChoice(TimestampedModel):
     def __str__(self) -> str:
         return str(self.provider) if self.provider else "verwezen naar cliëntondersteuning"
 
-    @property
-    def audit_client_id(self) -> int:
-        return self.traject.client_id
 
-
-class Consent(TimestampedModel):
+class Consent(OnTraject, TimestampedModel):
     """The client's consent to share (parts of) POP deel I with one provider."""
 
     traject = models.ForeignKey(
@@ -234,12 +222,8 @@ class Consent(TimestampedModel):
     def __str__(self) -> str:
         return f"{'Toestemming' if self.is_given else 'Geen toestemming'} voor {self.provider}"
 
-    @property
-    def audit_client_id(self) -> int:
-        return self.traject.client_id
 
-
-class Signature(TimestampedModel):
+class Signature(OnTraject, TimestampedModel):
     """A signature 'voor akkoord' or 'voor gezien': who, when and how."""
 
     traject = models.ForeignKey(
@@ -293,12 +277,8 @@ class Signature(TimestampedModel):
     def __str__(self) -> str:
         return f"{self.get_document_display()} {self.get_kind_display().lower()}"
 
-    @property
-    def audit_client_id(self) -> int:
-        return self.traject.client_id
 
-
-class PartTwo(models.Model):
+class PartTwo(OnTraject, models.Model):
     """One submitted version of POP deel II. Versions are never changed: a revision after a
     return is a new row, so every version stays readable."""
 
@@ -354,10 +334,6 @@ class PartTwo(models.Model):
 
     def __str__(self) -> str:
         return f"POP deel II {self.traject} v{self.version}"
-
-    @property
-    def audit_client_id(self) -> int:
-        return self.traject.client_id
 
 
 class PlannedDeployment(models.Model):

@@ -14,10 +14,15 @@ from django.utils import timezone
 
 from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.models import Provider, User
-from openarrangementen.accounts.selectors import roles_of
 from openarrangementen.cases.domain import Action, TrajectStatus
 from openarrangementen.cases.models import Traject, ZrmDomain
-from openarrangementen.cases.services import TrajectError, traject_check, traject_transition
+from openarrangementen.cases.services import (
+    TrajectError,
+    require_pa,
+    traject_check,
+    traject_lock,
+    traject_transition,
+)
 from openarrangementen.catalog.models import Arrangement, Level, SupportForm
 from openarrangementen.catalog.selectors import catalog_version_on, level_for_assessment
 from openarrangementen.clients.models import Client
@@ -59,18 +64,9 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _lock(traject: Traject) -> Traject:
-    return Traject.objects.select_for_update().get(pk=traject.pk)
-
-
 def _require_status(traject: Traject, *statuses: TrajectStatus, what: str) -> None:
     if traject.status_enum not in statuses:
         raise TrajectError(f"{what} kan niet in de fase '{traject.get_status_display()}'.")
-
-
-def _require_pa(actor: User) -> None:
-    if Role.PROCESREGISSEUR not in roles_of(actor):
-        raise TrajectError("Alleen een procesregisseur mag dit doen.")
 
 
 @dataclass
@@ -128,9 +124,9 @@ def check_no_stacking(traject: Traject, *, start_on: date, end_on: date) -> None
 @transaction.atomic
 def part_one_save(*, traject: Traject, actor: User, data: PartOneInput) -> PartOne:
     """Save POP deel I with every rule of the indicatiestelling checked."""
-    traject = _lock(traject)
+    traject = traject_lock(traject)
     _require_status(traject, TrajectStatus.ASSESSMENT, what="POP deel I invullen")
-    _require_pa(actor)
+    require_pa(actor)
     # One client's trajects are checked for stacking one at a time.
     Client.objects.select_for_update().get(pk=traject.client_id)
     region = traject.municipality.region
@@ -227,7 +223,7 @@ def part_one_save(*, traject: Traject, actor: User, data: PartOneInput) -> PartO
 
 @transaction.atomic
 def part_one_complete(*, traject: Traject, actor: User) -> Traject:
-    traject = _lock(traject)
+    traject = traject_lock(traject)
     traject_check(traject=traject, action=Action.COMPLETE_PART_ONE, actor=actor)
     part_one = PartOne.objects.filter(traject=traject).first()
     if part_one is None:
@@ -250,7 +246,7 @@ def consultation_add(
     answered_on: date | None = None,
 ) -> Consultation:
     """Record advice asked (medical, colleague, expert team, provider) and its answer."""
-    traject = _lock(traject)
+    traject = traject_lock(traject)
     _require_status(
         traject,
         TrajectStatus.INTAKE,
@@ -258,7 +254,7 @@ def consultation_add(
         TrajectStatus.PROVIDER_CHOICE,
         what="Een consultatie vastleggen",
     )
-    _require_pa(actor)
+    require_pa(actor)
     if answered_on is not None and answered_on < asked_on:
         raise TrajectError("Het antwoord kan niet vóór de vraag zijn gegeven.")
     if answer.strip() and answered_on is None:
@@ -306,9 +302,9 @@ def provider_choice_record(
     chosen_on: date,
 ) -> ProviderChoice:
     """The client's choice, or the referral to independent client support."""
-    traject = _lock(traject)
+    traject = traject_lock(traject)
     _require_status(traject, TrajectStatus.PROVIDER_CHOICE, what="De aanbiederskeuze vastleggen")
-    _require_pa(actor)
+    require_pa(actor)
     if cannot_choose:
         if not referred_to.strip():
             raise TrajectError(
@@ -342,9 +338,9 @@ def consent_record(
     *, traject: Traject, actor: User, is_given: bool, shared_fields: list[str], given_on: date
 ) -> Consent:
     """The client's answer on sharing POP deel I with the chosen provider, per field."""
-    traject = _lock(traject)
+    traject = traject_lock(traject)
     _require_status(traject, TrajectStatus.PROVIDER_CHOICE, what="Toestemming vastleggen")
-    _require_pa(actor)
+    require_pa(actor)
     choice = ProviderChoice.objects.filter(traject=traject, provider__isnull=False).first()
     if choice is None:
         raise TrajectError("Leg eerst vast welke aanbieder de inwoner kiest.")
@@ -376,14 +372,14 @@ def signature_record(
     signer_capacity: str = "inwoner",
 ) -> Signature:
     """A signature 'voor akkoord' or 'voor gezien': who signed, when and how."""
-    traject = _lock(traject)
+    traject = traject_lock(traject)
     if not signer_name.strip():
         raise TrajectError("Vul de naam in van wie ondertekende.")
     if signed_on > _today() or signed_on < traject.melding_received_on:
         raise TrajectError("De datum van ondertekening ligt in de toekomst of vóór de melding.")
     if document is SignedDocument.PART_ONE:
         _require_status(traject, TrajectStatus.PROVIDER_CHOICE, what="POP deel I ondertekenen")
-        _require_pa(actor)
+        require_pa(actor)
     if Signature.objects.filter(
         traject=traject,
         document=document.value,
@@ -415,7 +411,7 @@ def current_consent(traject: Traject) -> Consent | None:
 @transaction.atomic
 def traject_hand_to_provider(*, traject: Traject, actor: User) -> Traject:
     """Hand the traject to the chosen provider: choice, consent and signature must be there."""
-    traject = _lock(traject)
+    traject = traject_lock(traject)
     traject_check(traject=traject, action=Action.HAND_TO_PROVIDER, actor=actor)
     choice = ProviderChoice.objects.filter(traject=traject).select_related("provider").first()
     if choice is None or choice.provider is None:
@@ -484,7 +480,7 @@ def part_two_submit(
 
     The provider-side screens come with the provider portal; this service is what they call.
     """
-    traject = _lock(traject)
+    traject = traject_lock(traject)
     traject_check(traject=traject, action=Action.SUBMIT_PART_TWO, actor=actor)
     _require_provider_staff(traject, actor)
     goals = goals_from_text(traject.part_one.goals)
@@ -545,7 +541,7 @@ def latest_part_two(traject: Traject) -> PartTwo | None:
 @transaction.atomic
 def part_two_return(*, traject: Traject, actor: User, reasons: str) -> PartTwo:
     """The PA sends deel II back with reasons; the provider talks to the client again."""
-    traject = _lock(traject)
+    traject = traject_lock(traject)
     traject_check(traject=traject, action=Action.RETURN_PART_TWO, actor=actor)
     if not reasons.strip():
         raise TrajectError("Geef aan waarom POP deel II terug gaat naar de aanbieder.")

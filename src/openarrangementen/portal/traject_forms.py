@@ -1,7 +1,5 @@
 """Forms of the traject pages. They check types and shapes; the rules live in the services."""
 
-from datetime import date
-
 from django import forms
 from django.utils import timezone
 
@@ -431,7 +429,3 @@ class WorkListFilterForm(UtrechtFormMixin, forms.Form):
         choices=[("", "Alle open fasen")]
         + [(s.value, STATUS_LABELS[s]) for s in TrajectStatus if s not in CLOSED],
     )
-
-
-def today() -> date:
-    return timezone.localdate()

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openarrangementen.accounts.domain import MUNICIPALITY_CLIENT_ROLES, Role
+from openarrangementen.accounts.models import Provider
 from openarrangementen.accounts.selectors import municipalities_for, roles_of
 from openarrangementen.cases.domain import (
     STATE_LABELS,
@@ -515,8 +516,6 @@ def provider_choice_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("Vul eerst POP deel I in.")
     today = timezone.localdate()
     contracts = plan_services.providers_for(traject, day=today)
-    from openarrangementen.accounts.models import Provider
-
     providers = Provider.objects.filter(pk__in={c.provider_id for c in contracts}).order_by("name")
     form = f.ProviderChoiceForm(request.POST or None, providers=providers)
     return _handle(
