@@ -9,8 +9,10 @@ import re
 
 import pytest
 
+from openarrangementen.cases.domain import TrajectStatus
 from openarrangementen.cases.models import Traject
 from openarrangementen.cases.tests import flow
+from openarrangementen.clients.models import Client
 
 from .test_browser import assert_accessible, log_in
 
@@ -157,3 +159,39 @@ def test_verbeek_from_melding_to_final_beschikking(page, demo_server):
     assert pdf.ok
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.body().startswith(b"%PDF")
+
+
+def test_every_other_traject_page_is_accessible(page, demo_server):
+    """The pages beside the main route: forms after the start, suspension, withdrawal,
+    consultation, a new inwoner's melding, the filtered work list, and a form with errors."""
+    base = demo_server.url
+    active = flow.advance(flow.new_melding(), TrajectStatus.ACTIVE)
+    wife = Client.objects.get(given_names="Johanna Maria")
+    husband = Client.objects.get(given_names="Hendrik")
+    open_one = flow.new_melding(client=wife)
+    flow.new_melding(client=husband)  # same household: linked from either traject
+    log_in(page, base, "almere.pa")
+    for path, heading in [
+        (f"/trajecten/{active.pk}/", f"Traject {active.number}"),
+        (f"/trajecten/{active.pk}/3-maandencheck/", "3-maandencheck"),
+        (f"/trajecten/{active.pk}/vervolg/", "Evaluatie verwerken: vervolgbesluit"),
+        (f"/trajecten/{active.pk}/wijziging/", "Arrangement of aanbieder wijzigen"),
+        (f"/trajecten/{active.pk}/bezwaar/", "Bezwaar tegen beschikking"),
+        (f"/trajecten/{open_one.pk}/", f"Traject {open_one.number}"),
+        (f"/trajecten/{open_one.pk}/opschorten/", "Termijnen opschorten"),
+        (f"/trajecten/{open_one.pk}/consultatie/", "Consultatie vastleggen"),
+        (f"/trajecten/{open_one.pk}/stap/withdraw/", "Melding ingetrokken"),
+        ("/trajecten/melding/", "Melding registreren"),
+        ("/trajecten/?state=verlopen&status=melding", "Werklijst trajecten"),
+    ]:
+        page.goto(base + path)
+        assert page.get_by_role("heading", level=1).inner_text().startswith(heading), path
+        assert_accessible(page)
+    assert "zelfde huishouden" in page.goto(f"{base}/trajecten/{open_one.pk}/").text()
+    page.goto(f"{base}/trajecten/{open_one.pk}/opschorten/")
+    page.get_by_label("Aantal dagen").fill("14")
+    page.get_by_role("button", name="Opslaan").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("alert").is_visible()  # the reason is missing
+    assert page.get_by_label("Aantal dagen").input_value() == "14"
+    assert_accessible(page)

@@ -30,7 +30,7 @@ from openarrangementen.core.models import AccessLog
 from openarrangementen.decisions import services as decisions
 from openarrangementen.decisions.domain import FollowUpKind
 from openarrangementen.plans import services as plans
-from openarrangementen.plans.domain import SignatureKind, SignedDocument
+from openarrangementen.plans.domain import SHAREABLE_FIELDS, SignatureKind, SignedDocument
 
 from . import flow
 
@@ -736,3 +736,221 @@ def test_letter_mentions_disagreement_only_when_the_second_look_did_not_resolve_
     )
     flow.advance(traject, S.DECISION_DRAFT)
     assert not traject.beschikkingen.get().client_disagreed
+
+
+# --- Every smaller input rule refuses with its own message and saves nothing -------------
+
+
+def _tomorrow():
+    return timezone.localdate() + timedelta(days=1)
+
+
+def _yesterday_of(traject):
+    return traject.melding_received_on - timedelta(days=1)
+
+
+def _consult(traject, **kw):
+    values = {
+        "traject": traject,
+        "actor": flow.user("almere.pa"),
+        "kind": "collega",
+        "consulted": "Collega",
+        "question": "Niveau 2 of 3?",
+        "asked_on": timezone.localdate(),
+    }
+    return plans.consultation_add(**{**values, **kw})
+
+
+def _sign(traject, **kw):
+    values = {
+        "traject": traject,
+        "actor": flow.user("almere.pa"),
+        "document": SignedDocument.PART_ONE,
+        "kind": SignatureKind.AGREED,
+        "signer_name": "L. Verbeek",
+        "signed_on": timezone.localdate(),
+        "method": "papier",
+    }
+    return plans.signature_record(**{**values, **kw})
+
+
+def test_consultation_rules(assessment):
+    with pytest.raises(TrajectError, match="vóór de vraag"):
+        _consult(assessment, answer="Niveau 2", answered_on=timezone.localdate() - timedelta(1))
+    with pytest.raises(TrajectError, match="wanneer het antwoord"):
+        _consult(assessment, answer="Niveau 2")
+    with pytest.raises(TrajectError, match="Alleen een procesregisseur"):
+        _consult(assessment, actor=flow.user("almere.wijkwerker"))
+    _consult(assessment)
+    with pytest.raises(TrajectError, match="al vastgelegd"):
+        _consult(assessment)
+    assert assessment.consultations.count() == 1
+
+
+def test_signature_rules(choosing):
+    with pytest.raises(TrajectError, match="naam"):
+        _sign(choosing, signer_name=" ")
+    with pytest.raises(TrajectError, match="toekomst"):
+        _sign(choosing, signed_on=_tomorrow())
+    _sign(choosing)
+    with pytest.raises(TrajectError, match="al vastgelegd"):
+        _sign(choosing)
+    assert choosing.signatures.count() == 1
+
+
+def test_choice_and_consent_rules(choosing):
+    pa = flow.user("almere.pa")
+    with pytest.raises(TrajectError, match="Kies de aanbieder"):
+        plans.provider_choice_record(
+            traject=choosing, actor=pa, provider=None, chosen_on=timezone.localdate()
+        )
+    with pytest.raises(TrajectError, match="welke aanbieder"):
+        plans.consent_record(
+            traject=choosing,
+            actor=pa,
+            is_given=True,
+            shared_fields=list(SHAREABLE_FIELDS),
+            given_on=timezone.localdate(),
+        )
+    plans.provider_choice_record(
+        traject=choosing, actor=pa, provider=flow.kade(), chosen_on=timezone.localdate()
+    )
+    with pytest.raises(TrajectError, match="toekomst"):
+        plans.consent_record(
+            traject=choosing,
+            actor=pa,
+            is_given=True,
+            shared_fields=list(SHAREABLE_FIELDS),
+            given_on=_tomorrow(),
+        )
+    assert not choosing.consents.exists()
+
+
+def test_intake_and_plan_of_approach_rules():
+    from openarrangementen.cases.models import ZrmDomain
+    from openarrangementen.cases.services import intake_plan, plan_of_approach_save
+
+    traject = flow.new_melding()
+    wijkwerker = flow.user("almere.wijkwerker")
+    with pytest.raises(TrajectError, match="vóór de melding"):
+        intake_plan(
+            traject=traject, actor=wijkwerker, planned_for=_yesterday_of(traject), participants="x"
+        )
+    assert unchanged(traject)[0] == S.MELDING  # the screening step was rolled back too
+    intake = intake_plan(
+        traject=traject, actor=wijkwerker, planned_for=timezone.localdate(), participants="x"
+    )
+    with pytest.raises(TrajectError, match="niet plannen"):
+        intake_plan(
+            traject=traject,
+            actor=flow.user("almere.collega-pa"),
+            planned_for=timezone.localdate(),
+            participants="y",
+        )
+    domain = ZrmDomain.objects.get(name="Financiën")
+    with pytest.raises(TrajectError, match="toekomst"):
+        plan_of_approach_save(
+            intake=intake, actor=wijkwerker, held_on=_tomorrow(), summary="", scores={}
+        )
+    with pytest.raises(TrajectError, match="1 tot en met 5"):
+        plan_of_approach_save(
+            intake=intake,
+            actor=wijkwerker,
+            held_on=timezone.localdate(),
+            summary="",
+            scores={domain.pk: (6, "", "")},
+        )
+    assert not intake.scores.exists()
+
+
+def test_suspension_input_rules():
+    traject = flow.new_melding()
+    pa = flow.user("almere.pa")
+    common = {"traject": traject, "reason": "Ziekenhuis."}
+    with pytest.raises(TrajectError, match="1 tot en met 365"):
+        traject_suspend(actor=pa, starts_on=timezone.localdate(), days=0, **common)
+    with pytest.raises(TrajectError, match="vóór de melding"):
+        traject_suspend(actor=pa, starts_on=_yesterday_of(traject), days=7, **common)
+    with pytest.raises(TrajectError, match="niet opschorten"):
+        traject_suspend(
+            actor=flow.user("almere.collega-pa"), starts_on=timezone.localdate(), days=7, **common
+        )
+    assert not traject.suspensions.exists()
+
+
+def test_draft_decision_input_rules():
+    traject = flow.advance(flow.new_melding(), S.PLAN_REVIEW)
+    pa = flow.user("almere.pa")
+    with pytest.raises(TrajectError, match="overwegingen"):
+        decisions.beschikking_draft(
+            traject=traject,
+            actor=pa,
+            considerations=" ",
+            application_received_on=timezone.localdate(),
+        )
+    with pytest.raises(TrajectError, match="aanvraag ligt in de toekomst"):
+        decisions.beschikking_draft(
+            traject=traject, actor=pa, considerations="x", application_received_on=_tomorrow()
+        )
+    assert not traject.beschikkingen.exists()
+    assert unchanged(traject)[0] == S.PLAN_REVIEW
+
+
+def test_objection_and_start_input_rules():
+    draft = flow.advance(flow.new_melding(), S.DECISION_DRAFT)
+    pa = flow.user("almere.pa")
+    with pytest.raises(TrajectError, match="definitieve beschikking"):
+        decisions.objection_register(
+            beschikking=draft.beschikkingen.get(),
+            actor=pa,
+            received_on=timezone.localdate(),
+            grounds="x",
+        )
+    traject = flow.advance(draft, S.DECIDED)
+    beschikking = traject.beschikkingen.get()
+    with pytest.raises(TrajectError, match="gronden"):
+        decisions.objection_register(
+            beschikking=beschikking, actor=pa, received_on=timezone.localdate(), grounds=""
+        )
+    decisions.objection_register(
+        beschikking=beschikking, actor=pa, received_on=timezone.localdate(), grounds="Te licht."
+    )
+    with pytest.raises(TrajectError, match="al geregistreerd"):
+        decisions.objection_register(
+            beschikking=beschikking, actor=pa, received_on=timezone.localdate(), grounds="Te licht."
+        )
+    with pytest.raises(TrajectError, match="toekomst"):
+        decisions.traject_start_record(traject=traject, actor=pa, started_on=_tomorrow())
+    with pytest.raises(TrajectError, match="vóór het besluit"):
+        decisions.traject_start_record(
+            traject=traject, actor=pa, started_on=timezone.localdate() - timedelta(1)
+        )
+    assert unchanged(traject)[0] == S.DECIDED
+
+
+@pytest.mark.parametrize("username", ["almere.wijkwerker", "almere.collega-pa"])
+def test_follow_up_and_change_need_a_pa(username):
+    traject = flow.advance(flow.new_melding(), S.ACTIVE)
+    actor = flow.user(username)
+    with pytest.raises(TrajectError, match="Alleen een procesregisseur"):
+        decisions.follow_up_decide(
+            traject=traject,
+            actor=actor,
+            kind=FollowUpKind.NO_FURTHER_SUPPORT,
+            evaluation_summary="x",
+            explanation="y",
+        )
+    with pytest.raises(TrajectError, match="Alleen een procesregisseur"):
+        decisions.traject_change_open(
+            traject=traject, actor=actor, kind="andere_aanbieder", reason="x"
+        )
+    with pytest.raises(TrajectError, match="Kies een wijziging"):
+        decisions.traject_change_open(
+            traject=traject, actor=flow.user("almere.pa"), kind="iets", reason="x"
+        )
+    assert not traject.follow_ups.exists()
+
+
+def test_melding_needs_a_question():
+    with pytest.raises(TrajectError, match="hulpvraag"):
+        flow.new_melding(question="  ")
