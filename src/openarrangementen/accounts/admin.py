@@ -5,7 +5,7 @@ from django.db.models import Q
 from openarrangementen.accounts.domain import Role
 from openarrangementen.core.admin_site import RoleScopedAdmin, ScopedInline, beheer_region_ids
 
-from .models import Municipality, Provider, Region, RoleAssignment, User
+from .models import AccountRequest, Municipality, Provider, Region, RoleAssignment, User
 
 BOTH = frozenset({Role.FUNCTIONEEL_BEHEERDER, Role.CONTRACTMANAGER})
 
@@ -84,3 +84,25 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
             (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
             for name, opts in fieldsets
         ]
+
+
+@admin.register(AccountRequest)
+class AccountRequestAdmin(RoleScopedAdmin):
+    """Read-only: requests are made and decided in the portal, where the rules (four-eyes,
+    decided once) are applied and the people involved are notified."""
+
+    view_roles = frozenset({Role.FUNCTIONEEL_BEHEERDER})
+    region_path = "provider__contracts__lot__catalog_version__region"
+    list_display = ["requested_at", "kind", "provider", "first_name", "last_name", "status"]
+    list_filter = ["status", "kind"]
+    search_fields = ["first_name", "last_name", "email", "provider__name"]
+    readonly_fields = [f.name for f in AccountRequest._meta.fields]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -5,3 +5,12 @@ class AccountsConfig(AppConfig):
     name = "openarrangementen.accounts"
     label = "accounts"
     verbose_name = "Organisaties en gebruikers"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from .models import AccountRequest, RoleAssignment
+
+        # Who asked for and who granted or took away an account or a role (issue #4).
+        auditlog.register(AccountRequest)
+        auditlog.register(RoleAssignment)

@@ -19,6 +19,7 @@ class Role(StrEnum):
     WERKVERDELER = "werkverdeler"  # assigns new trajects to professionals
     BEGELEIDER = "begeleider"  # professional: POP deel II, casusregie, evaluation
     ADMINISTRATIE = "administratie"  # provider's invoicing
+    ONDERAANNEMER = "onderaannemer"  # a subcontractor's employee: reads a delegated traject
     INWONER = "inwoner"  # the client (or representative) sees their own plan
 
 
@@ -32,6 +33,7 @@ ROLE_SIDE: dict[Role, Side] = {
     Role.WERKVERDELER: Side.PROVIDER,
     Role.BEGELEIDER: Side.PROVIDER,
     Role.ADMINISTRATIE: Side.PROVIDER,
+    Role.ONDERAANNEMER: Side.PROVIDER,
     Role.INWONER: Side.CLIENT,
 }
 
@@ -45,6 +47,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.WERKVERDELER: "Werkverdeler",
     Role.BEGELEIDER: "Begeleider / professional",
     Role.ADMINISTRATIE: "Administratie",
+    Role.ONDERAANNEMER: "Medewerker onderaannemer (alleen inzage na delegatie)",
     Role.INWONER: "Inwoner",
 }
 
@@ -69,3 +72,48 @@ def scope_error(role: Role, *, has_region: bool, has_municipality: bool, has_pro
     elif scopes != 0:
         return "De rol inwoner hoort niet bij een organisatie."
     return ""
+
+
+# Account requests (issue #4): a provider's contact person asks the municipality for logins.
+
+# The roles a contact person may request for a colleague. Contact persons themselves are
+# appointed by the municipality, not requested.
+REQUESTABLE_ROLES: tuple[Role, ...] = (Role.WERKVERDELER, Role.BEGELEIDER, Role.ADMINISTRATIE)
+
+
+class AccountRequestKind(StrEnum):
+    CREATE = "create"  # a new account for a colleague
+    REVOKE = "revoke"  # take away a colleague's roles at the provider
+
+
+class AccountRequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+ACCOUNT_REQUEST_KIND_LABELS: dict[AccountRequestKind, str] = {
+    AccountRequestKind.CREATE: "Nieuw account",
+    AccountRequestKind.REVOKE: "Account intrekken",
+}
+
+ACCOUNT_REQUEST_STATUS_LABELS: dict[AccountRequestStatus, str] = {
+    AccountRequestStatus.PENDING: "In behandeling",
+    AccountRequestStatus.APPROVED: "Goedgekeurd",
+    AccountRequestStatus.REJECTED: "Afgewezen",
+}
+
+USERNAME_MAX_LENGTH = 150  # AbstractUser.username
+
+
+def username_base(email: str) -> str:
+    """The part of a username taken from an e-mail address: its local part in lower case,
+    with only letters, digits, dots, hyphens and underscores ("gebruiker" when none remain)."""
+    local = email.split("@", 1)[0].lower()
+    kept = "".join(c for c in local if c.isascii() and (c.isalnum() or c in "._-")).strip(".-_")
+    return kept[: USERNAME_MAX_LENGTH - 4] or "gebruiker"
+
+
+def username_candidate(base: str, attempt: int) -> str:
+    """The `attempt`-th username to try for `base`: base, base2, base3, ..."""
+    return base if attempt <= 1 else f"{base}{attempt}"

@@ -5,10 +5,20 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from openarrangementen.core.validators import validate_agb_code, validate_gemeentecode
 
-from .domain import ROLE_LABELS, Role, scope_error
+from .domain import (
+    ACCOUNT_REQUEST_KIND_LABELS,
+    ACCOUNT_REQUEST_STATUS_LABELS,
+    REQUESTABLE_ROLES,
+    ROLE_LABELS,
+    AccountRequestKind,
+    AccountRequestStatus,
+    Role,
+    scope_error,
+)
 
 
 class Region(models.Model):
@@ -173,3 +183,127 @@ class RoleAssignment(models.Model):
         ).exclude(pk=self.pk)
         if self.user_id and duplicate.exists():
             raise ValidationError("Deze gebruiker heeft deze rol hier al.")
+
+
+class AccountRequest(models.Model):
+    """A provider's contact person asks for a colleague's account, or for its revocation;
+    a functioneel beheerder of a region where the provider is contracted decides (issue #4).
+
+    `roles` is a JSON list of role values from `domain.REQUESTABLE_ROLES`, in that order and
+    without duplicates (e.g. ``["werkverdeler", "begeleider"]``); empty for a revocation.
+    `account` is the colleague to revoke, or for an approved new account the user created.
+    Rows are never deleted: the status records the decision, who took it, when and why.
+    """
+
+    kind = models.CharField(
+        "soort aanvraag",
+        max_length=10,
+        choices=[(k.value, label) for k, label in ACCOUNT_REQUEST_KIND_LABELS.items()],
+    )
+    status = models.CharField(
+        "status",
+        max_length=10,
+        choices=[(s.value, label) for s, label in ACCOUNT_REQUEST_STATUS_LABELS.items()],
+        default=AccountRequestStatus.PENDING.value,
+        db_index=True,
+    )
+    provider = models.ForeignKey(
+        Provider,
+        verbose_name="aanbieder",
+        on_delete=models.PROTECT,
+        related_name="account_requests",
+    )
+    requested_by = models.ForeignKey(
+        User,
+        verbose_name="aangevraagd door",
+        on_delete=models.PROTECT,
+        related_name="account_requests_made",
+    )
+    requested_at = models.DateTimeField("aangevraagd op", auto_now_add=True)
+    first_name = models.CharField("voornaam", max_length=150, blank=True)
+    last_name = models.CharField("achternaam", max_length=150, blank=True)
+    email = models.EmailField("e-mailadres", blank=True)
+    roles = models.JSONField(
+        "gevraagde rollen",
+        default=list,
+        blank=True,
+        help_text="Rollen bij de aanbieder: "
+        + ", ".join(ROLE_LABELS[r].lower() for r in REQUESTABLE_ROLES)
+        + ".",
+    )
+    motivation = models.TextField("toelichting", blank=True)
+    account = models.ForeignKey(
+        User,
+        verbose_name="account",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="account_requests_about",
+        help_text="Bij intrekken: het account van de collega. Bij een nieuw account: het "
+        "account dat bij goedkeuring is aangemaakt.",
+    )
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name="beoordeeld door",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="account_requests_decided",
+    )
+    decided_at = models.DateTimeField("beoordeeld op", null=True, blank=True)
+    decision_reason = models.TextField("reden van het besluit", blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = "accountaanvraag"
+        verbose_name_plural = "accountaanvragen"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=Q(status="pending", kind="create"),
+                name="account_request_one_pending_per_email",
+                violation_error_message="Voor dit e-mailadres loopt al een aanvraag.",
+            ),
+            models.UniqueConstraint(
+                "account",
+                "provider",
+                condition=Q(status="pending", kind="revoke"),
+                name="account_request_one_pending_revoke",
+                violation_error_message="Voor dit account loopt al een aanvraag tot intrekken.",
+            ),
+            models.CheckConstraint(
+                name="account_request_revoke_names_account",
+                condition=~Q(kind="revoke") | Q(account__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="account_request_decided_has_decider",
+                condition=Q(status="pending", decided_by__isnull=True, decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_by__isnull=False, decided_at__isnull=False)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.person_name} ({self.provider})"
+
+    @property
+    def kind_enum(self) -> AccountRequestKind:
+        return AccountRequestKind(self.kind)
+
+    @property
+    def status_enum(self) -> AccountRequestStatus:
+        return AccountRequestStatus(self.status)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == AccountRequestStatus.PENDING
+
+    @property
+    def person_name(self) -> str:
+        """The colleague the request is about."""
+        if self.kind == AccountRequestKind.REVOKE and self.account_id:
+            return str(self.account)
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [ROLE_LABELS[Role(r)] for r in self.roles if r in Role._value2member_map_]

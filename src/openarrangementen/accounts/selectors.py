@@ -1,9 +1,9 @@
 """Reads about who a user is: roles, organisations, regions."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from .domain import Role
-from .models import Municipality, RoleAssignment, User
+from .models import AccountRequest, Municipality, Provider, Region, RoleAssignment, User
 
 
 def roles_of(user: User) -> set[Role]:
@@ -22,3 +22,88 @@ def municipalities_for(user: User, roles: frozenset[Role] | set[Role]) -> QueryS
     return Municipality.objects.filter(
         Q(pk__in=assignments.values("municipality")) | Q(region__in=assignments.values("region"))
     ).distinct()
+
+
+# Account requests (issue #4). None of these reads touch client data: a contact person sees
+# their organisation's accounts, never its clients or trajects.
+
+
+def providers_for(user: User, role: Role) -> QuerySet[Provider]:
+    """Providers for which the user holds `role`."""
+    return Provider.objects.filter(
+        pk__in=user.role_assignments.filter(role=role.value).values("provider")
+    )
+
+
+def regions_managed_by(user: User) -> QuerySet[Region]:
+    """Regions where the user is functioneel beheerder (a municipality scope counts for its
+    region)."""
+    assignments = user.role_assignments.filter(role=Role.FUNCTIONEEL_BEHEERDER.value)
+    return Region.objects.filter(
+        Q(pk__in=assignments.values("region"))
+        | Q(pk__in=assignments.values("municipality__region"))
+    )
+
+
+def regions_of_provider(provider: Provider) -> QuerySet[Region]:
+    """Regions where the provider has a contract for a lot of the region's catalog."""
+    return Region.objects.filter(
+        pk__in=Region.objects.filter(catalog_versions__lots__contracts__provider=provider).values(
+            "pk"
+        )
+    )
+
+
+def functional_managers_for(provider: Provider) -> QuerySet[User]:
+    """Active functioneel beheerders who decide on the provider's account requests."""
+    regions = regions_of_provider(provider)
+    assignments = RoleAssignment.objects.filter(role=Role.FUNCTIONEEL_BEHEERDER.value).filter(
+        Q(region__in=regions) | Q(municipality__region__in=regions)
+    )
+    return User.objects.filter(is_active=True, pk__in=assignments.values("user"))
+
+
+def account_request_list_visible_to(actor: User) -> QuerySet[AccountRequest]:
+    """Requests a functioneel beheerder may see and decide: those of providers contracted in
+    one of their regions. Anyone else gets none."""
+    contracted = Provider.objects.filter(
+        contracts__lot__catalog_version__region__in=regions_managed_by(actor)
+    )
+    return AccountRequest.objects.filter(provider__in=contracted).select_related(
+        "provider", "requested_by", "decided_by", "account"
+    )
+
+
+def account_request_list_of(providers: QuerySet[Provider]) -> QuerySet[AccountRequest]:
+    """The requests of the given providers, newest first (for their contact person)."""
+    return AccountRequest.objects.filter(provider__in=providers).select_related(
+        "provider", "requested_by", "decided_by", "account"
+    )
+
+
+def colleagues_of(provider: Provider) -> QuerySet[User]:
+    """Users holding any role at the provider, with their assignments there prefetched as
+    `provider_assignments`."""
+    return (
+        User.objects.filter(role_assignments__provider=provider)
+        .distinct()
+        .prefetch_related(
+            Prefetch(
+                "role_assignments",
+                queryset=RoleAssignment.objects.filter(provider=provider),
+                to_attr="provider_assignments",
+            )
+        )
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def colleague_list_for(actor: User, providers: QuerySet[Provider]) -> QuerySet[User]:
+    """Users with any role at one of `providers`, the actor excluded: whose revocation the
+    actor, as contact person, may ask for."""
+    return (
+        User.objects.filter(role_assignments__provider__in=providers)
+        .exclude(pk=actor.pk)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )

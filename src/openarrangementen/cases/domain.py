@@ -47,12 +47,20 @@ class Action(StrEnum):
     REPORT_START = "report_start"
     END = "end"
     WITHDRAW = "withdraw"
+    # Steps on the provider's side that keep the status (Transition.target is None).
+    ASSIGN = "assign"  # the werkverdeler assigns (or reassigns) a professional
+    DELEGATE = "delegate"  # read access for a named subcontractor user, where the region allows
+    LOG_DELIVERY = "log_delivery"  # casusregie log and weekly deployment (no history row)
+    SIGNAL = "signal"  # a signal to the municipality about the client's situation
+    HANDOVER = "handover"  # warm handover note to the next provider
+    EVALUATE = "evaluate"  # the provider's evaluation with the client
 
 
 MUNICIPALITY_STAFF = frozenset({Role.WIJKWERKER, Role.PROCESREGISSEUR})
 PA = frozenset({Role.PROCESREGISSEUR})
 REVIEWERS = frozenset({Role.COLLEGA_PA, Role.PROCESREGISSEUR})
 PROVIDER_STAFF = frozenset({Role.WERKVERDELER, Role.BEGELEIDER})
+WERKVERDELER = frozenset({Role.WERKVERDELER})
 
 S = TrajectStatus
 OPEN_BEFORE_DECISION = frozenset(
@@ -68,13 +76,19 @@ OPEN_BEFORE_DECISION = frozenset(
     }
 )
 CLOSED = frozenset({S.CLOSED_WITH_ADVICE, S.ENDED, S.WITHDRAWN})
+# With a beschikking: what the provider's administratie sees (to invoice).
+INVOICEABLE = frozenset({S.DECIDED, S.ACTIVE, S.ENDED})
+# From hand-over to the end: the provider's organisation works on the traject.
+WITH_PROVIDER_ORG = frozenset(
+    {S.WITH_PROVIDER, S.PLAN_REVIEW, S.DECISION_DRAFT, S.DECISION_REVIEW, S.DECIDED, S.ACTIVE}
+)
 
 
 @dataclass(frozen=True)
 class Transition:
     action: Action
     sources: frozenset[TrajectStatus]
-    target: TrajectStatus
+    target: TrajectStatus | None  # None: a step that keeps the status
     roles: frozenset[Role]
     label: str  # the button text in the portal
     needs_reason: bool = False
@@ -186,6 +200,38 @@ TRANSITIONS: dict[Action, Transition] = {
             "Melding ingetrokken",
             needs_reason=True,
         ),
+        Transition(
+            Action.ASSIGN, WITH_PROVIDER_ORG, None, WERKVERDELER, "Toewijzen aan begeleider"
+        ),
+        Transition(Action.DELEGATE, WITH_PROVIDER_ORG, None, WERKVERDELER, "Inzage onderaannemer"),
+        Transition(
+            Action.LOG_DELIVERY,
+            WITH_PROVIDER_ORG,
+            None,
+            PROVIDER_STAFF,
+            "Casusregie bijhouden",
+        ),
+        Transition(
+            Action.SIGNAL,
+            frozenset({S.DECIDED, S.ACTIVE}),
+            None,
+            PROVIDER_STAFF,
+            "Signaal aan de gemeente",
+        ),
+        Transition(
+            Action.HANDOVER,
+            frozenset({S.DECIDED, S.ACTIVE, S.ENDED}),
+            None,
+            PROVIDER_STAFF,
+            "Warme overdracht schrijven",
+        ),
+        Transition(
+            Action.EVALUATE,
+            frozenset({S.ACTIVE, S.ENDED}),
+            None,
+            PROVIDER_STAFF,
+            "Evaluatie indienen",
+        ),
     ]
 }
 
@@ -252,6 +298,7 @@ class DeadlineKind(StrEnum):
     DECISION = "beschikking"  # POP deel II submitted -> beschikking final (Almere: 2 weeks)
     LEGAL_INVESTIGATION = "onderzoek"  # Wmo 2015 art. 2.3.2 lid 1: 6 weeks after the melding
     LEGAL_DECISION = "besluit"  # Wmo 2015 art. 2.3.5 lid 1: 2 weeks after the aanvraag
+    START = "start"  # beschikking final -> support started (Almere 5, MLW 10 working days)
 
 
 class TermUnit(StrEnum):
@@ -270,6 +317,7 @@ class Event(StrEnum):
     INVESTIGATION_COMPLETED = "investigation_completed_on"
     APPLICATION = "application_received_on"
     DECIDED = "decided_on"
+    STARTED = "started_on"
 
 
 # kind -> (event that starts the term, event that meets it, label)
@@ -292,6 +340,7 @@ DEADLINE_EVENTS: dict[DeadlineKind, tuple[Event, Event, str]] = {
         "Onderzoek (wettelijk, 6 weken)",
     ),
     DeadlineKind.LEGAL_DECISION: (Event.APPLICATION, Event.DECIDED, "Besluit (wettelijk, 2 weken)"),
+    DeadlineKind.START: (Event.DECIDED, Event.STARTED, "Start ondersteuning na besluit"),
 }
 
 

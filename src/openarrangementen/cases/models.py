@@ -35,6 +35,7 @@ DEADLINE_KIND_LABELS = {
     DeadlineKind.PROVIDER_HANDOVER: "toeleiding naar aanbieder na melding",
     DeadlineKind.PLAN_PART_TWO: "POP deel II na overdracht aan aanbieder",
     DeadlineKind.DECISION: "beschikking na indienen POP deel II",
+    DeadlineKind.START: "start ondersteuning na definitieve beschikking",
 }
 TERM_UNIT_LABELS = {
     TermUnit.WEEKS: "weken",
@@ -152,6 +153,20 @@ class Traject(TimestampedModel):
         null=True,
         blank=True,
         related_name="trajects",
+    )
+    professional = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="begeleider bij de aanbieder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Toegewezen door de werkverdeler; het aanspreekpunt (casusregie).",
+    )
+    is_practice = models.BooleanField(
+        "oefentraject",
+        default=False,
+        help_text="Een fictieve casus in de oefenomgeving van een aanbieder; nooit echte gegevens.",
     )
     previous = models.ForeignKey(
         "self",

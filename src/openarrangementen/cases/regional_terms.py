@@ -6,6 +6,7 @@ REGIONAL_DEADLINES = {
         ("toeleiding", 4, "weken", "seed 002: melding tot doorverwijzing naar aanbieder 4 weken"),
         ("pop_deel_2", 2, "weken", "seed 002: aanbieder levert POP deel II binnen 2 weken"),
         ("beschikking", 2, "weken", "seed 002: van POP tot beschikking 2 weken"),
+        ("start", 5, "werkdagen", "seed 002: start binnen 5 werkdagen na het toewijzingsbericht"),
     ],
     "midden-limburg-west": [
         ("afspraak", 5, "werkdagen", "seed 004 §4: afspraak binnen 5 werkdagen na de melding"),
@@ -14,6 +15,12 @@ REGIONAL_DEADLINES = {
             10,
             "werkdagen",
             "seed 004 §4: ondersteuningsplan deel 2 binnen 10 werkdagen",
+        ),
+        (
+            "start",
+            10,
+            "werkdagen",
+            "seed 004 §4: start binnen 10 werkdagen na het toewijzingsbericht",
         ),
     ],
     "leidse-regio": [],

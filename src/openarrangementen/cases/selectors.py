@@ -21,7 +21,9 @@ from openarrangementen.core.selectors import equated_holiday_dates
 
 from .domain import (
     CLOSED,
+    INVOICEABLE,
     LEGAL_RULES,
+    WITH_PROVIDER_ORG,
     Deadline,
     DeadlineKind,
     DeadlineState,
@@ -35,6 +37,8 @@ from .domain import (
 from .models import DeadlineRule, Traject
 
 PROVIDER_ROLES = frozenset({Role.WERKVERDELER, Role.BEGELEIDER, Role.ADMINISTRATIE})
+# Roles that open the provider portal (a subcontractor's employee only by delegation).
+PORTAL_PROVIDER_ROLES = PROVIDER_ROLES | {Role.ONDERAANNEMER}
 
 
 def at_risk_working_days() -> int:
@@ -42,49 +46,74 @@ def at_risk_working_days() -> int:
     return settings.TRAJECT_AT_RISK_WORKING_DAYS
 
 
-def traject_list_visible_to(*, actor: User) -> QuerySet[Traject]:
+def traject_list_visible_to(*, actor: User, practice: bool = False) -> QuerySet[Traject]:
     """Trajects this user may see; empty for anyone without a reason to.
 
     - municipality staff who work with client files: trajects of clients they may see;
     - an inwoner: their own;
-    - a provider's werkverdeler, begeleider or administratie: trajects handed to their
-      organisation for which the client's consent is in force (the contact person does not
-      get client data by being one, SPEC §2);
+    - a provider's staff, only for trajects handed to their organisation while the client's
+      consent is in force (the contact person gets no client data by being one, SPEC §2):
+      the werkverdeler sees all of them (to distribute the work), a begeleider only those
+      assigned to them, the administratie those with a beschikking (to invoice);
+    - a subcontractor's employee: a traject the hoofdaanbieder delegated to them by name,
+      while the delegation, the consent and the region's policy allow it;
     - superusers are not exempt.
+
+    `practice` switches to the provider's practice environment: fictitious trajects only,
+    never mixed with real ones. Municipality staff and inwoners never see practice trajects.
     """
-    # Imported here: `plans` builds on `cases`, so `cases` does not import it at module level.
+    # Imported here: `plans` and `delivery` build on `cases`.
+    from openarrangementen.delivery.models import Delegation
     from openarrangementen.plans.models import Consent
 
     if not actor.is_authenticated or not actor.is_active:
         return Traject.objects.none()
     roles = roles_of(actor)
     condition = Q(pk__in=[])
-    if roles & (MUNICIPALITY_CLIENT_ROLES | {Role.INWONER}):
+    if roles & (MUNICIPALITY_CLIENT_ROLES | {Role.INWONER}) and not practice:
         condition |= Q(client__in=client_list_visible_to(actor=actor))
-    if roles & PROVIDER_ROLES:
-        provider_ids = actor.role_assignments.filter(
-            role__in=[r.value for r in PROVIDER_ROLES]
-        ).values("provider")
-        consent = Consent.objects.filter(
-            traject=OuterRef("pk"),
-            provider=OuterRef("provider"),
-            is_given=True,
-            withdrawn_on__isnull=True,
+    consent = Consent.objects.filter(
+        traject=OuterRef("pk"),
+        provider=OuterRef("provider"),
+        is_given=True,
+        withdrawn_on__isnull=True,
+    )
+    handed = Q(Exists(consent), handed_to_provider_on__isnull=False)
+
+    def at_provider(role: Role) -> QuerySet:
+        return actor.role_assignments.filter(role=role.value).values("provider")
+
+    if Role.WERKVERDELER in roles:
+        condition |= handed & Q(provider__in=at_provider(Role.WERKVERDELER))
+    if Role.BEGELEIDER in roles:
+        condition |= handed & Q(provider__in=at_provider(Role.BEGELEIDER), professional=actor)
+    if Role.ADMINISTRATIE in roles:
+        condition |= (
+            handed
+            & Q(provider__in=at_provider(Role.ADMINISTRATIE))
+            & Q(status__in=[s.value for s in INVOICEABLE])
         )
-        condition |= Q(
-            Exists(consent),
-            provider__in=provider_ids,
-            handed_to_provider_on__isnull=False,
+    if Role.ONDERAANNEMER in roles:
+        delegated = Delegation.objects.filter(
+            traject=OuterRef("pk"), delegate=actor, revoked_at__isnull=True
         )
-    return Traject.objects.filter(condition).select_related(
-        "client", "municipality__region", "provider"
+        condition |= (
+            handed
+            & Q(Exists(delegated))
+            & Q(municipality__region__delivery_policy__delegation_allowed=True)
+            & Q(status__in=[s.value for s in WITH_PROVIDER_ORG])
+        )
+    return Traject.objects.filter(condition, is_practice=practice).select_related(
+        "client", "municipality__region", "provider", "professional"
     )
 
 
-def traject_get_visible_to(*, actor: User, pk: int, purpose: str, path: str = "") -> Traject:
+def traject_get_visible_to(
+    *, actor: User, pk: int, purpose: str, path: str = "", practice: bool = False
+) -> Traject:
     """One traject, if visible; the read is written to the access log. 404 otherwise."""
     try:
-        traject = traject_list_visible_to(actor=actor).get(pk=pk)
+        traject = traject_list_visible_to(actor=actor, practice=practice).get(pk=pk)
     except Traject.DoesNotExist as exc:
         raise Http404("Dit traject bestaat niet of u heeft geen toegang.") from exc
     log_access(

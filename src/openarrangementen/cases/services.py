@@ -8,12 +8,15 @@ Each service runs in one transaction, locks the traject, checks the workflow rul
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from openarrangementen.accounts.domain import MUNICIPALITY_CLIENT_ROLES, Role
 from openarrangementen.accounts.models import Municipality, Region, User
 from openarrangementen.accounts.selectors import municipalities_for, roles_of
 from openarrangementen.clients.models import Client
+from openarrangementen.core.notifications import notify
 
 from .domain import (
     OPEN_BEFORE_DECISION,
@@ -26,6 +29,7 @@ from .domain import (
 from .models import (
     DeadlineRule,
     Intake,
+    LinkKind,
     SelfSufficiencyMatrix,
     StatusChange,
     Suspension,
@@ -97,6 +101,38 @@ def melding_register(
         actor, client.municipality
     ):
         raise TrajectError("U mag geen melding registreren voor inwoners van deze gemeente.")
+    return _melding_create(
+        actor=actor,
+        client=client,
+        channel=channel,
+        received_on=received_on,
+        question=question,
+        reported_by=reported_by,
+        reporter_name=reporter_name,
+        previous=previous,
+        link_kind=link_kind,
+        link_reason=link_reason,
+        initial_status=initial_status,
+        wijkwerker=actor if Role.WIJKWERKER in roles else None,
+    )
+
+
+def _melding_create(
+    *,
+    actor: User,
+    client: Client,
+    channel: str,
+    received_on: date,
+    question: str,
+    reported_by: str,
+    reporter_name: str,
+    previous: Traject | None,
+    link_kind: str,
+    link_reason: str,
+    initial_status: TrajectStatus,
+    wijkwerker: User | None,
+    procesregisseur: User | None = None,
+) -> Traject:
     if received_on > _today():
         raise TrajectError("De datum van de melding ligt in de toekomst.")
     if not question.strip():
@@ -117,11 +153,13 @@ def melding_register(
         question=question.strip(),
         reported_by=reported_by,
         reporter_name=reporter_name.strip(),
-        wijkwerker=actor if Role.WIJKWERKER in roles else None,
+        wijkwerker=wijkwerker,
+        procesregisseur=procesregisseur,
         previous=previous,
         link_kind=link_kind,
         link_reason=link_reason,
         status=initial_status.value,
+        is_practice=previous.is_practice if previous else False,
     )
     StatusChange.objects.create(
         traject=traject,
@@ -132,6 +170,27 @@ def melding_register(
         reason=f"Melding ontvangen op {received_on:%d-%m-%Y}.",
     )
     return traject
+
+
+def melding_for_reindication(*, traject: Traject, actor: User, question: str) -> Traject:
+    """The provider's evaluation advises a lighter or heavier level: the melding for the
+    re-indication is made in the same step (issue #4), linked to the traject, for its PA."""
+    require_provider_staff(traject, actor, what="een herindicatie melden")
+    return _melding_create(
+        actor=actor,
+        client=traject.client,
+        channel=Traject.Channel.EVALUATION,
+        received_on=_today(),
+        question=question,
+        reported_by=Traject.Reporter.PROFESSIONAL,
+        reporter_name=traject.provider.name,
+        previous=traject,
+        link_kind=LinkKind.FOLLOW_UP,
+        link_reason=question,
+        initial_status=TrajectStatus.MELDING,
+        wijkwerker=None,
+        procesregisseur=traject.procesregisseur,
+    )
 
 
 def traject_check(*, traject: Traject, action: Action, actor: User) -> None:
@@ -153,15 +212,16 @@ def traject_transition(
     traject_check(traject=traject, action=action, actor=actor)
     from_status = traject.status
     target = TRANSITIONS[action].target
+    to_status = target.value if target is not None else from_status
     StatusChange.objects.create(
         traject=traject,
         action=action.value,
         from_status=from_status,
-        to_status=target.value,
+        to_status=to_status,
         actor=actor,
         reason=reason,
     )
-    traject.status = target.value
+    traject.status = to_status
     for field, value in changes.items():
         setattr(traject, field, value)
     traject.save(update_fields=["status", "updated_at", *changes.keys()])
@@ -332,3 +392,65 @@ def deadline_rules_import(*, region: Region, rules: list[tuple[str, int, str, st
         DeadlineRule.objects.update_or_create(
             region=region, kind=kind, defaults={"amount": amount, "unit": unit, "source": source}
         )
+
+
+# --- The provider's side: who may act, and who hears about it -----------------------------
+
+
+def require_provider_staff(traject: Traject, actor: User, *, what: str) -> None:
+    """Only the traject's provider acts on it: its werkverdeler, or the begeleider the traject
+    is assigned to (need to know). `what` completes "Alleen ... mag <what>"."""
+    at_provider = actor.role_assignments.filter(provider_id=traject.provider_id)
+    is_distributor = at_provider.filter(role=Role.WERKVERDELER.value).exists()
+    is_assigned = (
+        traject.professional_id == actor.pk
+        and at_provider.filter(role=Role.BEGELEIDER.value).exists()
+    )
+    if traject.provider_id is None or not (is_distributor or is_assigned):
+        raise TrajectError(
+            f"Alleen de werkverdeler of de toegewezen begeleider van de aanbieder mag {what}."
+        )
+
+
+def provider_staff(provider_id: int | None, roles: set[Role]) -> QuerySet[User]:
+    if provider_id is None:
+        return User.objects.none()
+    return User.objects.filter(
+        is_active=True,
+        role_assignments__provider_id=provider_id,
+        role_assignments__role__in=[r.value for r in roles],
+    ).distinct()
+
+
+def provider_traject_url(traject: Traject) -> str:
+    return reverse("portal:provider-traject", args=[traject.pk])
+
+
+def notify_provider(traject: Traject, *, subject: str, text: str) -> None:
+    """The assigned begeleider, or, while nobody is assigned, the werkverdelers."""
+    if traject.professional_id is not None:
+        recipients = [traject.professional]
+    else:
+        recipients = list(provider_staff(traject.provider_id, {Role.WERKVERDELER}))
+    notify(recipients=recipients, subject=subject, text=text, url=provider_traject_url(traject))
+
+
+def notify_municipality(traject: Traject, *, subject: str, text: str) -> None:
+    """The traject's PA, or, when none is named, the PAs of its municipality."""
+    if traject.procesregisseur_id is not None:
+        recipients = [traject.procesregisseur]
+    else:
+        recipients = list(
+            User.objects.filter(
+                Q(role_assignments__municipality=traject.municipality)
+                | Q(role_assignments__region=traject.municipality.region_id),
+                is_active=True,
+                role_assignments__role=Role.PROCESREGISSEUR.value,
+            ).distinct()
+        )
+    notify(
+        recipients=recipients,
+        subject=subject,
+        text=text,
+        url=reverse("portal:traject-detail", args=[traject.pk]),
+    )

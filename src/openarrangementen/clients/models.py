@@ -61,6 +61,16 @@ class Client(TimestampedModel):
         help_text="De gemeente waar de inwoner staat ingeschreven; die is verantwoordelijk.",
     )
     phone = models.CharField("telefoonnummer", max_length=30, blank=True)
+    practice_provider = models.ForeignKey(
+        "accounts.Provider",
+        verbose_name="fictieve inwoner in de oefenomgeving van",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Leeg bij echte inwoners. Fictieve inwoners ziet alleen die aanbieder, "
+        "en alleen in de oefenomgeving.",
+    )
     email = models.EmailField("e-mailadres", blank=True)
     household = models.ForeignKey(
         Household,

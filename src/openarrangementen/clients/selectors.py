@@ -20,8 +20,8 @@ def client_list_visible_to(*, actor: User) -> QuerySet[Client]:
 
     - municipality staff who work with client files: clients of their municipalities;
     - an inwoner: themselves;
-    - provider staff: none yet. They will see clients only through trajects handed to their
-      organisation with the client's consent (issue #4 extends this selector);
+    - provider staff: none. They read what the client consented to share through the
+      trajects handed to their organisation (`cases.selectors`, `delivery.selectors`);
     - contract managers and functioneel beheerders: none (they configure, they need no files);
     - superusers are not exempt: technical administration is not a reason to read files.
     """
@@ -33,7 +33,10 @@ def client_list_visible_to(*, actor: User) -> QuerySet[Client]:
         condition |= Q(municipality__in=municipalities_for(actor, MUNICIPALITY_CLIENT_ROLES))
     if Role.INWONER in roles:
         condition |= Q(user=actor)
-    return Client.objects.filter(condition).select_related("municipality", "household")
+    # Fictitious clients of a provider's practice environment are never real files.
+    return Client.objects.filter(condition, practice_provider__isnull=True).select_related(
+        "municipality", "household"
+    )
 
 
 def client_get_visible_to(*, actor: User, pk: int, purpose: str, path: str = "") -> Client:

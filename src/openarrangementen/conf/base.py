@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "openarrangementen.cases",
     "openarrangementen.plans",
     "openarrangementen.decisions",
+    "openarrangementen.delivery",
     "openarrangementen.documents",
     "openarrangementen.portal",
 ]
@@ -142,6 +143,8 @@ X_FRAME_OPTIONS = "DENY"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@openarrangementen.invalid")
+# The address of the portal, for links in e-mails.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 # iWmo 3.2 XSDs: read from this folder, never copied into the repository. The default is the
 # shared folder beside the checkout when it exists.

@@ -16,6 +16,7 @@ from openarrangementen.catalog.regional_catalogs import REGIONAL_CATALOGS, SUPPO
 from openarrangementen.catalog.services import catalog_version_import
 from openarrangementen.clients.models import Client, Household, Representative
 from openarrangementen.contracting.models import Contract, Partnership, PartnershipMember
+from openarrangementen.delivery.models import DeliveryPolicy
 
 DEMO_PASSWORD = "oa-demo-2026"
 
@@ -257,7 +258,43 @@ CLIENTS = [
         None,
         None,
     ),
+    # Mw. Thao of seed 002: a client with a bipolar disorder in Almere (issue #4's walk).
+    (
+        "0034",
+        "Mai",
+        "M.",
+        "",
+        "Thao",
+        "1979-09-17",
+        "Waterlandseweg",
+        112,
+        "1336 AA",
+        "Almere",
+        "2",
+        None,
+        None,
+    ),
 ]
+
+# What each region agreed about evaluations and subcontractors (seeds 000, 002 and 004 §8).
+# Midden-Limburg's delegation switch is a demo choice, to show the policy at work.
+DELIVERY_POLICIES = {
+    "almere": (8, 10, None, False, "seed 002: evaluatie uiterlijk 8 weken voor het einde"),
+    "midden-limburg-west": (
+        8,
+        10,
+        6,
+        True,
+        "seed 004 §8: halfjaarlijks evalueren bij trajecten langer dan 6 maanden; "
+        "inzage onderaannemer: demo-instelling",
+    ),
+    "leidse-regio": (8, 10, None, False, "standaard (seed 002)"),
+}
+# One employee of a subcontractor per region with a partnership (read access by delegation).
+SUBCONTRACTOR_USERS = {
+    "almere": ("werkplaats.medewerker", "Dagbesteding De Werkplaats", "75000105"),
+    "midden-limburg-west": ("peel.medewerker", "Zorgboerderij De Peel", "75000204"),
+}
 
 
 def demo_bsn(n: int) -> str:
@@ -346,6 +383,10 @@ def seed_demo() -> list[tuple[str, str, str]]:
                     user = _user(f"{p_slug}.{suffix}", first, name, password_hash)
                     _role(user, role, provider=provider)
                     logins.append((user.username, role.value, name))
+                # A second professional, so the werkverdeler has a choice and can reassign.
+                second = _user(f"{p_slug}.begeleider2", "Bram", name, password_hash)
+                _role(second, Role.BEGELEIDER, provider=provider)
+                logins.append((second.username, Role.BEGELEIDER.value, name))
         lead_slug, partnership_name, fee, members = SUBCONTRACTORS[slug]
         lead = Provider.objects.get(
             agb_code=next(p[2] for p in PROVIDERS[slug] if p[0] == lead_slug)
@@ -367,6 +408,22 @@ def seed_demo() -> list[tuple[str, str, str]]:
                 partnership=partnership, provider=sub
             )
             member.support_forms.set(SupportForm.objects.filter(code__in=forms))
+        weeks, remind, interim, delegation, source = DELIVERY_POLICIES[slug]
+        DeliveryPolicy.objects.update_or_create(
+            region=region,
+            defaults={
+                "evaluation_weeks_before_end": weeks,
+                "evaluation_reminder_weeks": remind,
+                "interim_every_months": interim,
+                "delegation_allowed": delegation,
+                "source": source,
+            },
+        )
+        if slug in SUBCONTRACTOR_USERS:
+            username, sub_name, sub_agb = SUBCONTRACTOR_USERS[slug]
+            user = _user(username, "Sam", sub_name, password_hash)
+            _role(user, Role.ONDERAANNEMER, provider=Provider.objects.get(agb_code=sub_agb))
+            logins.append((username, Role.ONDERAANNEMER.value, sub_name))
     households: dict[str, Household] = {}
     for index, row in enumerate(CLIENTS):
         (

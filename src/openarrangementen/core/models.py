@@ -106,3 +106,32 @@ class AccessLog(models.Model):
         return (
             f"{self.at:%d-%m-%Y %H:%M} {self.actor} {self.get_action_display()} {self.object_type}"
         )
+
+
+class Notification(models.Model):
+    """A message to one user in the app; the same text may also go out by e-mail.
+
+    Texts never carry a client's name or BSN: an e-mail leaves the system, so it names only
+    the traject number and links back to the portal, where access is checked again.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="ontvanger",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    subject = models.CharField("onderwerp", max_length=200)
+    text = models.TextField("bericht")
+    url = models.CharField("link", max_length=300, blank=True)
+    created_at = models.DateTimeField("aangemaakt op", auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField("gelezen op", null=True, blank=True)
+    emailed = models.BooleanField("ook per e-mail verstuurd", default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "melding in de app"
+        verbose_name_plural = "meldingen in de app"
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.subject}"

@@ -6,13 +6,17 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.models import User
+from openarrangementen.accounts.selectors import roles_of
 from openarrangementen.cases.domain import CLOSED, Action, TrajectStatus, four_eyes_error
 from openarrangementen.cases.models import LinkKind, StatusChange, Traject
 from openarrangementen.cases.services import (
     TrajectError,
     melding_register,
+    notify_provider,
     require_pa,
+    require_provider_staff,
     traject_check,
     traject_lock,
     traject_transition,
@@ -219,6 +223,14 @@ def beschikking_approve(*, traject: Traject, actor: User, note: str = "") -> Bes
     beschikking.save()
     if beschikking.replaces_id:
         _end_replaced(beschikking, actor=actor, today=today)
+    notify_provider(
+        traject,
+        subject=f"Beschikking traject {traject.number} definitief",
+        text=(
+            f"De beschikking voor traject {traject.number} is definitief. Start de "
+            "ondersteuning binnen de afgesproken termijn en leg de start vast."
+        ),
+    )
     return beschikking
 
 
@@ -287,8 +299,13 @@ def objection_register(
 @transaction.atomic
 def traject_start_record(*, traject: Traject, actor: User, started_on: date) -> Traject:
     """Support has started (from the provider, later the iWmo 305); plans the 3-month check."""
+    # Imported here: `delivery` builds on this app.
+    from openarrangementen.delivery.services import evaluations_plan
+
     traject = traject_lock(traject)
     traject_check(traject=traject, action=Action.REPORT_START, actor=actor)
+    if Role.PROCESREGISSEUR not in roles_of(actor):
+        require_provider_staff(traject, actor, what="de start vastleggen")
     if started_on > _today():
         raise TrajectError("De startdatum ligt in de toekomst.")
     if traject.decided_on and started_on < traject.decided_on:
@@ -303,6 +320,7 @@ def traject_start_record(*, traject: Traject, actor: User, started_on: date) -> 
     StartCheck.objects.get_or_create(
         traject=traject, defaults={"due_on": start_check_due_on(started_on)}
     )
+    evaluations_plan(traject)
     return traject
 
 
@@ -358,7 +376,16 @@ def follow_up_decide(
     if not evaluation_summary.strip() or not explanation.strip():
         raise TrajectError("Vat de evaluatie samen en licht het besluit toe.")
     new_traject = None
-    if kind in OPENS_NEW_TRAJECT:
+    # The provider's evaluation may already have made the melding for a re-indication.
+    from_evaluation = (
+        traject.follow_ups.filter(link_kind=LinkKind.FOLLOW_UP)
+        .exclude(status__in=[s.value for s in CLOSED])
+        .order_by("-pk")
+        .first()
+    )
+    if kind in OPENS_NEW_TRAJECT and from_evaluation is not None:
+        new_traject = from_evaluation
+    elif kind in OPENS_NEW_TRAJECT:
         new_traject = melding_register(
             actor=actor,
             client=traject.client,

@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 
@@ -166,3 +166,86 @@ def _months_between(start_on: date, end_on: date) -> int:
     if day_after.day > start_on.day:
         months += 1
     return months
+
+
+# --- POP deel II: the standard household-help table (seed 002, "Het formulier deel II") ----
+
+# Tasks (rows) and rooms (columns) in hours per year, in the order of the seed's form.
+HOUSEHOLD_TASKS: dict[str, str] = {
+    "afnemen": "Afnemen (stof)",
+    "stofzuigen": "Stofzuigen en dweilen",
+    "ramen": "Ramen en gordijnen",
+    "bedden": "Bedden verschonen",
+    "keuken": "Keuken schoonmaken",
+    "sanitair": "Sanitair schoonmaken",
+    "opruimen": "Opruimen",
+    "indirect": "Indirecte tijd bij de klant",
+}
+HOUSEHOLD_ROOMS: dict[str, str] = {
+    "woonkamer": "Woonkamer",
+    "slaapkamer": "Slaapkamer",
+    "keuken": "Keuken",
+    "badkamer": "Badkamer en toilet",
+    "hal": "Hal",
+    "indirect": "Indirecte tijd bij klant",
+}
+MAX_HOURS_PER_CELL = Decimal(2000)  # more than a working year in one cell is a typo
+
+
+@dataclass(frozen=True)
+class HouseholdTotals:
+    per_task: dict[str, Decimal]
+    per_room: dict[str, Decimal]
+    total: Decimal
+
+    @property
+    def per_week(self) -> Decimal:
+        """The yearly total as an average per week (52 weeks), to compare with the bandwidth."""
+        return (self.total / 52).quantize(Decimal("0.01"))
+
+
+def household_table(raw: Mapping[str, Mapping[str, object]]) -> dict[str, dict[str, Decimal]]:
+    """A clean task x room table of hours per year; raises ValueError with a Dutch message.
+
+    Empty cells are left out; unknown tasks or rooms, text and negative numbers are refused.
+    """
+    table: dict[str, dict[str, Decimal]] = {}
+    for task, row in raw.items():
+        if task not in HOUSEHOLD_TASKS:
+            raise ValueError(f"Onbekende taak in de urentabel: {task}.")
+        for room, value in row.items():
+            if room not in HOUSEHOLD_ROOMS:
+                raise ValueError(f"Onbekende ruimte in de urentabel: {room}.")
+            if value in (None, ""):
+                continue
+            label = f"{HOUSEHOLD_TASKS[task]} / {HOUSEHOLD_ROOMS[room]}"
+            try:
+                hours = Decimal(str(value).replace(",", "."))
+            except InvalidOperation as exc:
+                raise ValueError(f"{label}: vul een aantal uren in, bijvoorbeeld 12,5.") from exc
+            if not hours.is_finite() or hours < 0:
+                raise ValueError(f"{label}: het aantal uren kan niet negatief zijn.")
+            if hours > MAX_HOURS_PER_CELL:
+                raise ValueError(f"{label}: meer dan {MAX_HOURS_PER_CELL} uur per jaar klopt niet.")
+            if hours:
+                table.setdefault(task, {})[room] = hours
+    return table
+
+
+def household_totals(table: Mapping[str, Mapping[str, Decimal]]) -> HouseholdTotals:
+    per_task = {
+        t: sum((Decimal(v) for v in table.get(t, {}).values()), Decimal(0)) for t in HOUSEHOLD_TASKS
+    }
+    per_room = {
+        r: sum((Decimal(table.get(t, {}).get(r, 0)) for t in HOUSEHOLD_TASKS), Decimal(0))
+        for r in HOUSEHOLD_ROOMS
+    }
+    return HouseholdTotals(per_task, per_room, sum(per_task.values(), Decimal(0)))
+
+
+def table_to_json(table: Mapping[str, Mapping[str, Decimal]]) -> dict[str, dict[str, str]]:
+    return {task: {room: str(h) for room, h in row.items()} for task, row in table.items()}
+
+
+def table_from_json(data: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, Decimal]]:
+    return {task: {room: Decimal(h) for room, h in row.items()} for task, row in data.items()}

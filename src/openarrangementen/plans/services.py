@@ -12,13 +12,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.models import Provider, User
 from openarrangementen.cases.domain import Action, TrajectStatus
 from openarrangementen.cases.models import Traject, ZrmDomain
 from openarrangementen.cases.services import (
     TrajectError,
+    notify_municipality,
+    notify_provider,
     require_pa,
+    require_provider_staff,
     traject_check,
     traject_lock,
     traject_transition,
@@ -34,6 +36,8 @@ from .domain import (
     consent_error,
     deviation_error,
     goals_from_text,
+    household_table,
+    table_to_json,
     term_error,
 )
 from .models import (
@@ -426,7 +430,7 @@ def traject_hand_to_provider(*, traject: Traject, actor: User) -> Traject:
         raise TrajectError(error)
     if not Signature.objects.filter(traject=traject, document=SignedDocument.PART_ONE).exists():
         raise TrajectError("POP deel I is nog niet ondertekend (voor akkoord of voor gezien).")
-    return traject_transition(
+    traject = traject_transition(
         traject=traject,
         action=Action.HAND_TO_PROVIDER,
         actor=actor,
@@ -434,6 +438,15 @@ def traject_hand_to_provider(*, traject: Traject, actor: User) -> Traject:
         provider=choice.provider,
         handed_to_provider_on=_today(),
     )
+    notify_provider(
+        traject,
+        subject=f"Nieuw traject {traject.number} (nog te verdelen)",
+        text=(
+            f"De gemeente heeft traject {traject.number} aan uw organisatie overgedragen. "
+            "Wijs het toe aan een begeleider; die maakt POP deel II met de inwoner."
+        ),
+    )
+    return traject
 
 
 @dataclass
@@ -450,14 +463,6 @@ class DeploymentInput:
     support_form: SupportForm
     per_week: Decimal
     intensity: str = ""
-
-
-def _require_provider_staff(traject: Traject, actor: User) -> None:
-    allowed = actor.role_assignments.filter(
-        role__in=[Role.WERKVERDELER.value, Role.BEGELEIDER.value], provider_id=traject.provider_id
-    )
-    if traject.provider_id is None or not allowed.exists():
-        raise TrajectError("Alleen de aanbieder van dit traject mag POP deel II indienen.")
 
 
 @transaction.atomic
@@ -482,7 +487,7 @@ def part_two_submit(
     """
     traject = traject_lock(traject)
     traject_check(traject=traject, action=Action.SUBMIT_PART_TWO, actor=actor)
-    _require_provider_staff(traject, actor)
+    require_provider_staff(traject, actor, what="POP deel II indienen")
     goals = goals_from_text(traject.part_one.goals)
     answered = {r.goal for r in results if r.result.strip()}
     if missing := [g for g in goals if g not in answered]:
@@ -495,6 +500,12 @@ def part_two_submit(
             raise TrajectError(f"{deployment.support_form.name} hoort niet bij dit arrangement.")
         if deployment.per_week < 0:
             raise TrajectError("Inzet per week kan niet negatief zijn.")
+    table = _household_table_checked(household_hours or {}, deployments)
+    activities = _activities_checked(traject, activities or [])
+    if not signer_name.strip():
+        raise TrajectError("Vul de naam in van wie het POP ondertekende.")
+    if signed_on > _today():
+        raise TrajectError("De datum van ondertekening ligt in de toekomst.")
     version = traject.part_twos.count() + 1
     part_two = PartTwo.objects.create(
         traject=traject,
@@ -502,8 +513,8 @@ def part_two_submit(
         results=[r.__dict__ for r in results],
         expected_changes=expected_changes.strip(),
         subcontractors=subcontractors.strip(),
-        household_hours=household_hours or {},
-        activities=activities or [],
+        household_hours=table_to_json(table),
+        activities=activities,
         submitted_by=actor,
     )
     PlannedDeployment.objects.bulk_create(
@@ -531,7 +542,58 @@ def part_two_submit(
         reason=f"POP deel II versie {version} ingediend.",
         part_two_submitted_on=_today(),
     )
+    notify_municipality(
+        traject,
+        subject=f"POP deel II van traject {traject.number} ingediend",
+        text=f"De aanbieder heeft versie {version} van POP deel II ingediend ter toetsing.",
+    )
     return part_two
+
+
+HOUSEHOLD_HELP = "HH"
+
+
+def _household_table_checked(raw: dict, deployments: list[DeploymentInput]) -> dict:
+    """The hours table must be valid, and complete when household help is given (seed 002:
+    "Als HH geboden wordt, is het normenkader ... helder en compleet ingevuld")."""
+    try:
+        table = household_table(raw)
+    except ValueError as exc:
+        raise TrajectError(str(exc)) from exc
+    gives_household_help = any(
+        d.support_form.code == HOUSEHOLD_HELP and d.per_week > 0 for d in deployments
+    )
+    if gives_household_help and not table:
+        raise TrajectError(
+            "Er wordt huishoudelijke hulp ingezet: vul de tabel met uren per jaar per taak en "
+            "ruimte in."
+        )
+    return table
+
+
+def _activities_checked(traject: Traject, activities: list[dict]) -> list[dict]:
+    """Where the region works with a results matrix (Midden-Limburg, seed 004), every activity
+    names a result code of the catalog version and a frequency, and there is at least one."""
+    version = traject.part_one.level.arrangement.catalog_version
+    codes = set(version.result_codes.values_list("code", flat=True))
+    cleaned = []
+    for i, activity in enumerate(activities, start=1):
+        code = str(activity.get("result_code", "")).strip()
+        text = str(activity.get("activity", "")).strip()
+        frequency = str(activity.get("frequency", "")).strip()
+        if not (code or text or frequency):
+            continue
+        if codes and code not in codes:
+            raise TrajectError(f"Activiteit {i}: kies een resultaatcode uit de resultatenmatrix.")
+        if not text or not frequency:
+            raise TrajectError(f"Activiteit {i}: beschrijf de activiteit en de frequentie.")
+        cleaned.append({"result_code": code, "activity": text, "frequency": frequency})
+    if codes and not cleaned:
+        raise TrajectError(
+            "Deze regio werkt met een resultatenmatrix: geef ten minste één activiteit met "
+            "resultaatcode en frequentie."
+        )
+    return cleaned
 
 
 def latest_part_two(traject: Traject) -> PartTwo | None:
@@ -556,4 +618,12 @@ def part_two_return(*, traject: Traject, actor: User, reasons: str) -> PartTwo:
     part_two.reviewed_at = timezone.now()
     part_two.review_reasons = reasons.strip()
     part_two.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_reasons"])
+    notify_provider(
+        traject,
+        subject=f"POP deel II van traject {traject.number} teruggestuurd",
+        text=(
+            f"De gemeente heeft versie {part_two.version} van POP deel II teruggestuurd. "
+            "De redenen staan bij het traject; bespreek ze met de inwoner en dien opnieuw in."
+        ),
+    )
     return part_two

@@ -1,6 +1,8 @@
 from openarrangementen.accounts.domain import MUNICIPALITY_CLIENT_ROLES, Role
 from openarrangementen.accounts.selectors import roles_of
+from openarrangementen.cases.selectors import PORTAL_PROVIDER_ROLES
 from openarrangementen.core.admin_site import BEHEER_ROLES
+from openarrangementen.core.notifications import unread_count
 
 
 def navigation(request) -> dict[str, object]:
@@ -11,9 +13,10 @@ def navigation(request) -> dict[str, object]:
     roles = roles_of(user)
     return {
         "nav_clients": bool(roles & (MUNICIPALITY_CLIENT_ROLES | {Role.INWONER})),
-        "nav_trajects": bool(
-            roles
-            & (MUNICIPALITY_CLIENT_ROLES | {Role.WERKVERDELER, Role.BEGELEIDER, Role.ADMINISTRATIE})
-        ),
+        "nav_trajects": bool(roles & MUNICIPALITY_CLIENT_ROLES),
+        "nav_provider": bool(roles & PORTAL_PROVIDER_ROLES),
+        "nav_unread": unread_count(user),
+        "nav_account_organisation": Role.CONTACTPERSOON in roles,
+        "nav_account_requests": Role.FUNCTIONEEL_BEHEERDER in roles,
         "nav_beheer": user.is_superuser or bool(roles & BEHEER_ROLES),
     }

@@ -429,3 +429,7 @@ class WorkListFilterForm(UtrechtFormMixin, forms.Form):
         choices=[("", "Alle open fasen")]
         + [(s.value, STATUS_LABELS[s]) for s in TrajectStatus if s not in CLOSED],
     )
+
+
+class SignalResponseForm(UtrechtFormMixin, forms.Form):
+    response = text("Reactie aan de aanbieder (optioneel)", required=False, rows=3)

@@ -91,7 +91,9 @@ def _detail(traject: Traject) -> str:
 def traject_list(request: HttpRequest) -> HttpResponse:
     """The work list: open trajects, most urgent first; filters for at-risk and overdue."""
     roles = _roles(request)
-    if not roles & (STAFF | PROVIDER_ROLES):
+    if not roles & STAFF and roles & PROVIDER_ROLES:
+        return redirect("portal:provider-inbox")  # the provider's work list is its inbox
+    if not roles & STAFF:
         raise Http404("Deze pagina is er niet voor uw rol.")
     form = f.WorkListFilterForm(request.GET or None)
     state = status = ""
@@ -119,7 +121,6 @@ def traject_list(request: HttpRequest) -> HttpResponse:
             "items": items,
             "today": today,
             "state_labels": {s.value: label for s, label in STATE_LABELS.items()},
-            "is_provider": not roles & STAFF,
         },
     )
 
@@ -227,6 +228,11 @@ def traject_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "S": {s.name: s.value for s in TrajectStatus},
         "start_check": getattr(traject, "start_check", None),
         "follow_up": getattr(traject, "follow_up", None),
+        "signals": traject.signals.select_related("read_by"),
+        "evaluations": traject.evaluations.filter(submitted_at__isnull=False).select_related(
+            "reindication"
+        ),
+        "support_stop": getattr(traject, "support_stop", None),
         "is_pa": Role.PROCESREGISSEUR in roles,
         "is_reviewer": bool(roles & {Role.COLLEGA_PA, Role.PROCESREGISSEUR}),
         "is_staff_worker": bool(roles & {Role.WIJKWERKER, Role.PROCESREGISSEUR}),
@@ -627,12 +633,22 @@ def part_two_review_view(request: HttpRequest, pk: int) -> HttpResponse:
             "part_two": part_two,
             "goals": goals_from_text(part_one.goals),
             "checks": zip(deployments, checks, strict=True),
+            "household": _household_of(part_two),
             "return_form": return_form,
             "draft_form": draft_form,
             "may_act": traject.status == TrajectStatus.PLAN_REVIEW
             and Role.PROCESREGISSEUR in _roles(request),
         },
     )
+
+
+def _household_of(part_two) -> dict | None:
+    from openarrangementen.plans.domain import table_from_json
+
+    from .provider_views import household_rows
+
+    table = table_from_json(part_two.household_hours or {})
+    return household_rows(table) if table else None
 
 
 @login_required
@@ -833,4 +849,25 @@ def change_view(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         "Arrangement of aanbieder wijzigen",
         intro="Een wijziging leidt tot een nieuwe beschikking die de huidige vervangt.",
+    )
+
+
+@login_required
+def signal_read_view(request: HttpRequest, pk: int, signal_pk: int) -> HttpResponse:
+    """The PA reads a provider's signal and may answer it."""
+    from openarrangementen.delivery.models import Signal
+    from openarrangementen.delivery.services import signal_read
+
+    traject = _traject(request, pk, "signaal aanbieder lezen")
+    signal = get_object_or_404(Signal, pk=signal_pk, traject=traject)
+    form = f.SignalResponseForm(request.POST or None)
+    return _handle(
+        request,
+        traject,
+        form,
+        lambda d: signal_read(signal=signal, actor=request.user, response=d["response"]),
+        "Het signaal is als gelezen gemarkeerd.",
+        f"Signaal: {signal.get_kind_display()}",
+        submit="Gelezen",
+        intro=signal.description,
     )

@@ -1,5 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
+from . import provider_views as p
 from . import traject_views as t
 from . import views
 
@@ -7,6 +8,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("openarrangementen.portal.account_urls")),
     path("catalogus/", views.catalog_index, name="catalog-index"),
     path("catalogus/<slug:region_slug>/", views.catalog_detail, name="catalog-detail"),
     path("inwoners/", views.client_list, name="client-list"),
@@ -36,4 +38,33 @@ urlpatterns = [
     path("trajecten/<int:pk>/3-maandencheck/", t.start_check_view, name="traject-start-check"),
     path("trajecten/<int:pk>/vervolg/", t.follow_up_view, name="traject-follow-up"),
     path("trajecten/<int:pk>/wijziging/", t.change_view, name="traject-change"),
+    path("trajecten/<int:pk>/signaal/<int:signal_pk>/", t.signal_read_view, name="traject-signal"),
+    path("berichten/", views.notification_list, name="notifications"),
+    # Provider portal
+    path("aanbieder/", p.inbox, name="provider-inbox"),
+    path("aanbieder/oefenen/", p.practice, name="provider-practice"),
+    path("aanbieder/trajecten/<int:pk>/", p.traject_page, name="provider-traject"),
+    path("aanbieder/trajecten/<int:pk>/toewijzen/", p.assign, name="provider-assign"),
+    path("aanbieder/trajecten/<int:pk>/pop-deel-2/", p.part_two, name="provider-part-two"),
+    path("aanbieder/trajecten/<int:pk>/start/", p.start, name="provider-start"),
+    path("aanbieder/trajecten/<int:pk>/casusregie/", p.casusregie, name="provider-casusregie"),
+    path("aanbieder/trajecten/<int:pk>/signaal/", p.signal, name="provider-signal"),
+    path("aanbieder/trajecten/<int:pk>/stop/", p.stop, name="provider-stop"),
+    path("aanbieder/trajecten/<int:pk>/overdracht/", p.handover, name="provider-handover"),
+    path(
+        "aanbieder/trajecten/<int:pk>/evaluatie/<int:evaluation_pk>/",
+        p.evaluation,
+        name="provider-evaluation",
+    ),
+    path("aanbieder/trajecten/<int:pk>/inzage/", p.delegation, name="provider-delegation"),
+    path(
+        "aanbieder/trajecten/<int:pk>/inzage/<int:delegation_pk>/intrekken/",
+        p.delegation_revoke,
+        name="provider-delegation-revoke",
+    ),
+    path(
+        "aanbieder/trajecten/<int:pk>/oefenen-gemeente/",
+        p.practice_municipality,
+        name="provider-practice-municipality",
+    ),
 ]

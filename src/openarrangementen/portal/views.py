@@ -187,3 +187,18 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_register": bool(roles_of(request.user) & {Role.WIJKWERKER, Role.PROCESREGISSEUR}),
         },
     )
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The user's messages in the app; reading the page marks them read."""
+    from openarrangementen.core.models import Notification
+    from openarrangementen.core.notifications import mark_read
+
+    if request.method == "POST":
+        mark_read(user=request.user)
+        return redirect("portal:notifications")
+    page = Paginator(Notification.objects.filter(recipient=request.user), 25).get_page(
+        request.GET.get("pagina")
+    )
+    return render(request, "portal/notifications.html", {"page": page})

@@ -167,10 +167,18 @@ def _choose_and_hand_over(traject: Traject, pa: User) -> None:
 
 
 def submit_part_two(traject: Traject, *, per_week: str = "3.00", by: str = "kade.begeleider"):
-    """The provider's deel II through the provider-side service (its screens are issue #4)."""
+    """The provider's deel II through the provider-side service. A begeleider gets the
+    traject assigned by their werkverdeler first (need to know)."""
+    actor = user(by)
+    traject.refresh_from_db()
+    if traject.professional_id is None and by.endswith(".begeleider"):
+        from openarrangementen.delivery.services import traject_assign
+
+        werkverdeler = user(by.replace(".begeleider", ".werkverdeler"))
+        traject_assign(traject=traject, actor=werkverdeler, professional=actor)
     return plans.part_two_submit(
         traject=traject,
-        actor=user(by),
+        actor=actor,
         results=[
             plans.ResultInput(
                 goal=goal,

@@ -122,8 +122,22 @@ def test_every_status_has_a_label():
 
 
 def test_every_status_but_the_melding_is_reachable():
-    targets = {t.target for t in TRANSITIONS.values()}
+    targets = {t.target for t in TRANSITIONS.values() if t.target is not None}
     assert targets == set(TrajectStatus) - {S.MELDING}
+
+
+def test_steps_that_keep_the_status_are_the_providers():
+    in_place = {t.action for t in TRANSITIONS.values() if t.target is None}
+    assert in_place == {
+        Action.ASSIGN,
+        Action.DELEGATE,
+        Action.LOG_DELIVERY,
+        Action.SIGNAL,
+        Action.HANDOVER,
+        Action.EVALUATE,
+    }
+    for action in in_place:
+        assert TRANSITIONS[action].roles <= {Role.WERKVERDELER, Role.BEGELEIDER}
 
 
 def test_statuses_are_open_decided_or_closed():
@@ -147,7 +161,13 @@ def test_allowed_actions_pass_the_transition_check(status):
 
 def test_allowed_actions_combine_roles_in_table_order():
     actions = [t.action for t in allowed_actions(S.DECIDED, {Role.BEGELEIDER, Role.WIJKWERKER})]
-    assert actions == [Action.REPORT_START, Action.END]
+    assert actions == [
+        Action.REPORT_START,
+        Action.END,
+        Action.LOG_DELIVERY,
+        Action.SIGNAL,
+        Action.HANDOVER,
+    ]
 
 
 def test_allowed_actions_for_a_melding_screened_by_a_wijkwerker():
@@ -155,9 +175,14 @@ def test_allowed_actions_for_a_melding_screened_by_a_wijkwerker():
     assert actions == [Action.SCREEN_FOR_INTAKE, Action.CLOSE_WITH_ADVICE, Action.WITHDRAW]
 
 
-@pytest.mark.parametrize("status", sorted(CLOSED))
+@pytest.mark.parametrize("status", sorted(CLOSED - {S.ENDED}))
 def test_closed_traject_offers_nothing(status):
     assert allowed_actions(status, set(Role)) == []
+
+
+def test_ended_traject_offers_only_the_handover_and_the_evaluation():
+    actions = [t.action for t in allowed_actions(S.ENDED, set(Role))]
+    assert actions == [Action.HANDOVER, Action.EVALUATE]
 
 
 @pytest.mark.parametrize("status", sorted(OPEN_BEFORE_DECISION))

@@ -26,6 +26,7 @@ def test_verbeek_from_melding_to_start():
         "indicatie",
         "aanbiederskeuze",
         "bij_aanbieder",
+        "bij_aanbieder",  # the werkverdeler assigns a begeleider: the status stays
         "toetsing",
         "concept",
         "vierogen",

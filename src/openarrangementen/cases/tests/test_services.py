@@ -402,13 +402,25 @@ def test_household_members_trajects_are_linked_both_ways():
 
 def test_only_the_chosen_provider_submits_part_two():
     traject = flow.advance(flow.new_melding(), S.WITH_PROVIDER)
-    with pytest.raises(TrajectError, match="Alleen de aanbieder"):
-        flow.submit_part_two(traject, by="anker.begeleider")
+    with pytest.raises(TrajectError, match="Alleen de werkverdeler of de toegewezen begeleider"):
+        flow.submit_part_two(traject, by="anker.werkverdeler")
+    with pytest.raises(TrajectError, match="Alleen de werkverdeler of de toegewezen begeleider"):
+        # a begeleider of the right provider to whom the traject is not assigned
+        plans.part_two_submit(
+            traject=traject,
+            actor=flow.user("kade.begeleider"),
+            results=[],
+            deployments=[],
+            signature_kind=SignatureKind.AGREED,
+            signer_name="L. Verbeek",
+            signed_on=timezone.localdate(),
+            signature_method="persoonlijk",
+        )
 
 
 def test_part_two_needs_a_result_per_goal_and_forms_of_the_arrangement():
     traject = flow.advance(flow.new_melding(), S.WITH_PROVIDER)
-    begeleider = flow.user("kade.begeleider")
+    begeleider = flow.user("kade.werkverdeler")
     common = {
         "signature_kind": SignatureKind.AGREED,
         "signer_name": "L. Verbeek",
@@ -705,7 +717,7 @@ def test_provider_staff_see_handed_over_trajects_in_their_list(client):
     from django.urls import reverse
 
     client.force_login(flow.user("kade.werkverdeler"))
-    page = client.get(reverse("portal:traject-list")).text
+    page = client.get(reverse("portal:traject-list"), follow=True).text  # to the inbox
     assert traject.number in page
     assert "Verbeek" not in page  # which client fields a provider sees is the provider portal's
     detail = client.get(reverse("portal:traject-detail", args=[traject.pk]))
