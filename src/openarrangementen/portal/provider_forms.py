@@ -3,7 +3,6 @@
 from django import forms
 
 from openarrangementen.cases.domain import STATE_LABELS, STATUS_LABELS, WITH_PROVIDER_ORG
-from openarrangementen.cases.domain import TrajectStatus as S
 from openarrangementen.delivery.domain import ADVICE_LABELS, LOG_LABELS, SIGNAL_LABELS
 from openarrangementen.plans.domain import SignatureKind, SignatureMethod
 
@@ -46,7 +45,7 @@ class InboxFilterForm(UtrechtFormMixin, forms.Form):
         label="Fase",
         required=False,
         choices=[("", "Alle fasen")]
-        + [(s.value, STATUS_LABELS[s]) for s in [*sorted(WITH_PROVIDER_ORG), S.ENDED]],
+        + [(s.value, STATUS_LABELS[s]) for s in sorted(WITH_PROVIDER_ORG)],
     )
     termijn = forms.ChoiceField(
         label="Termijn",

@@ -388,15 +388,18 @@ def part_two(request: HttpRequest, pk: int) -> HttpResponse:
     traject = _traject(request, pk, "POP deel II opstellen")
     _refuse_unless(traject, request, Action.SUBMIT_PART_TWO)
     form = _part_two_form(request, traject)
-    totals = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        is_valid = form.is_valid()  # cleaned_data holds every valid field either way
+        totals_only = "berekenen" in request.POST
+        if totals_only:
+            # Only the sums were asked for: do not bother the user with other fields yet.
+            form._errors = {k: v for k, v in form.errors.items() if k.startswith("hh_")}
         try:
-            table = household_table(form.household_raw())
+            totals = household_table(form.household_raw())
         except ValueError as exc:
             form.add_error(None, str(exc))
-            table = {}
-        totals_only = "berekenen" in request.POST
-        if not totals_only and not form.errors:
+            totals = {}
+        if is_valid and not totals_only and not form.errors:
             try:
                 part_two = plan_services.part_two_submit(
                     traject=traject, actor=request.user, **_submission(form, traject)
@@ -408,8 +411,7 @@ def part_two(request: HttpRequest, pk: int) -> HttpResponse:
                     request, f"POP deel II versie {part_two.version} is ingediend bij de gemeente."
                 )
                 return redirect(_page(traject))
-        totals = table
-    elif request.method != "POST":
+    else:
         latest = plan_services.latest_part_two(traject)
         totals = table_from_json(latest.household_hours) if latest else {}
     deadlines = [
@@ -659,6 +661,8 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def evaluation(request: HttpRequest, pk: int, evaluation_pk: int) -> HttpResponse:
     traject = _traject(request, pk, "evaluatie")
+    if not roles_of(request.user) & {Role.WERKVERDELER, Role.BEGELEIDER}:
+        raise Http404("Evaluaties zijn er voor de werkverdeler en de begeleider.")
     item = get_object_or_404(Evaluation, pk=evaluation_pk, traject=traject)
     if item.is_submitted:
         return render(
