@@ -199,7 +199,7 @@ def _lock_for_decision(request: AccountRequest, actor: User) -> AccountRequest:
     if not account_request_list_visible_to(actor).filter(pk=request.pk).exists():
         raise AccountRequestError("U mag niet beslissen over aanvragen van deze aanbieder.")
     request = (
-        AccountRequest.objects.select_for_update()
+        AccountRequest.objects.select_for_update(of=("self",))
         .select_related("provider", "requested_by", "account", "decided_by")
         .get(pk=request.pk)
     )
