@@ -436,7 +436,10 @@ def notify_provider(traject: Traject, *, subject: str, text: str) -> None:
 
 
 def notify_municipality(traject: Traject, *, subject: str, text: str) -> None:
-    """The traject's PA, or, when none is named, the PAs of its municipality."""
+    """The traject's PA, or, when none is named, the PAs of its municipality. Practice
+    trajects are the provider's alone: the municipality hears nothing of them."""
+    if traject.is_practice:
+        return
     if traject.procesregisseur_id is not None:
         recipients = [traject.procesregisseur]
     else:

@@ -221,6 +221,10 @@ def signal_send(*, traject: Traject, actor: User, kind: SignalKind, description:
 def signal_read(*, signal: Signal, actor: User, response: str = "") -> Signal:
     """The PA has read the signal and may answer; the provider sees the answer."""
     require_pa(actor)
+    from openarrangementen.cases.selectors import traject_list_visible_to
+
+    if not traject_list_visible_to(actor=actor).filter(pk=signal.traject_id).exists():
+        raise TrajectError("U heeft geen toegang tot dit traject.")
     signal = Signal.objects.select_for_update().get(pk=signal.pk)
     if signal.read_at is not None:
         raise TrajectError("Dit signaal is al gelezen.")

@@ -343,9 +343,8 @@ def _part_two_form(request: HttpRequest, traject: Traject) -> pf.PartTwoForm:
         for b in part_one.level.bandwidths.all()
     }
     latest = plan_services.latest_part_two(traject)
-    initial = (
-        _initial_from(latest, traject) if latest else {"signer_name": traject.client.display_name}
-    )
+    initial = _initial_from(latest, traject) if latest else {}
+    initial["signer_name"] = _signer_name(traject)
     return pf.PartTwoForm(
         request.POST or None,
         initial=initial,
@@ -359,12 +358,14 @@ def _part_two_form(request: HttpRequest, traject: Traject) -> pf.PartTwoForm:
     )
 
 
+def _signer_name(traject: Traject) -> str:
+    """Prefill the signer with the client's name only when the client shared it."""
+    return traject.client.display_name if "contact" in ds.shared_fields_of(traject) else ""
+
+
 def _initial_from(latest, traject) -> dict:
     """A revision starts from the previous version: nothing typed before is lost."""
-    initial: dict = {
-        "expected_changes": latest.expected_changes,
-        "signer_name": traject.client.display_name,
-    }
+    initial: dict = {"expected_changes": latest.expected_changes}
     goals = goals_from_text(traject.part_one.goals)
     by_goal = {r.get("goal"): r for r in latest.results}
     for i, goal in enumerate(goals):
@@ -672,9 +673,7 @@ def evaluation(request: HttpRequest, pk: int, evaluation_pk: int) -> HttpRespons
         )
     _refuse_unless(traject, request, Action.EVALUATE)
     template = delivery.evaluation_results_template(traject)
-    form = pf.EvaluationForm(
-        request.POST or None, initial={"signer_name": traject.client.display_name}
-    )
+    form = pf.EvaluationForm(request.POST or None, initial={"signer_name": _signer_name(traject)})
     rows = []
     for i, result in enumerate(template):
         rows.append(
