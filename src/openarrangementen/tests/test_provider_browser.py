@@ -315,3 +315,92 @@ def test_thao_through_the_provider_portal(page, demo_server):
     assert "Herindicatie nodig: zwaarder niveau" in main
     assert reindication.number in main
     assert_accessible(page)
+
+
+def test_midden_limburg_delegation_signal_and_handover_pages(page, demo_server):
+    """The pages the Thao walk does not reach: POP deel II with result-coded activities,
+    delegation to a subcontractor and what the delegate sees, the PA's signal page and the
+    warm handover, each checked with axe."""
+    from openarrangementen.cases.models import LinkKind
+    from openarrangementen.decisions import services as decisions
+    from openarrangementen.delivery import services as delivery
+    from openarrangementen.delivery.domain import SignalKind
+    from openarrangementen.delivery.tests import test_services as d
+
+    base = demo_server.url
+    traject = d.mlw(TrajectStatus.WITH_PROVIDER)
+    d.assign(traject, "maaskempen.begeleider", by="maaskempen.werkverdeler")
+    log_in(page, base, "maaskempen.werkverdeler")
+    page.goto(f"{base}/aanbieder/trajecten/{traject.pk}/pop-deel-2/")
+    assert page.get_by_role("heading", name="Activiteiten met resultaatcode").is_visible()
+    assert_accessible(page)
+
+    # Through the services to a running traject.
+    d.mlw_part_two(traject)
+    pa = flow.user("mlw.pa")
+    decisions.beschikking_draft(
+        traject=traject,
+        actor=pa,
+        considerations="Het profiel past.",
+        application_received_on=timezone.localdate(),
+    )
+    decisions.beschikking_submit_for_review(traject=traject, actor=pa)
+    decisions.beschikking_approve(traject=traject, actor=flow.user("mlw.collega-pa"))
+    decisions.traject_start_record(
+        traject=traject, actor=flow.user("maaskempen.begeleider"), started_on=timezone.localdate()
+    )
+
+    # Delegation: the form, its errors, and the grant.
+    page.goto(f"{base}/aanbieder/trajecten/{traject.pk}/")
+    click_and_wait(page, "Inzage geven aan onderaannemer", r"/inzage/$")
+    assert_accessible(page)
+    page.get_by_role("button", name="Inzage geven").click()
+    assert page.get_by_text("Kies een medewerker.").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Medewerker van de onderaannemer").select_option(index=1)
+    page.get_by_label("Waarom heeft deze medewerker inzage nodig?").fill(
+        "Dagbesteding op de boerderij."
+    )
+    page.get_by_role("button", name="Inzage geven").click()
+    page.wait_for_url(re.compile(rf"/aanbieder/trajecten/{traject.pk}/$"))
+    assert "alleen-lezen inzage" in page.inner_text("main")
+    assert_accessible(page)
+
+    # The delegate reads, read-only.
+    switch_user(page, base, "peel.medewerker")
+    page.goto(f"{base}/aanbieder/trajecten/{traject.pk}/")
+    assert "Alleen-lezen inzage" in page.inner_text("main")
+    assert page.get_by_role("link", name="Casusregie en inzet per week").count() == 0
+    assert_accessible(page)
+
+    # A signal, read by the PA.
+    delivery.signal_send(
+        traject=traject,
+        actor=flow.user("maaskempen.begeleider"),
+        kind=SignalKind.HEALTH,
+        description="Mevrouw is opgenomen geweest.",
+    )
+    signal = traject.signals.get()
+    switch_user(page, base, "mlw.pa")
+    page.goto(f"{base}/trajecten/{traject.pk}/signaal/{signal.pk}/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Gelezen").click()
+    page.wait_for_url(re.compile(rf"/trajecten/{traject.pk}/$"))
+    signal.refresh_from_db()
+    assert signal.read_at is not None
+
+    # A change of provider: the old provider writes the warm handover.
+    decisions.traject_change_open(
+        traject=traject, actor=pa, kind=LinkKind.CHANGE_PROVIDER, reason="Klik met begeleider."
+    )
+    switch_user(page, base, "maaskempen.werkverdeler")
+    page.goto(f"{base}/aanbieder/trajecten/{traject.pk}/")
+    click_and_wait(page, "Warme overdracht schrijven", r"/overdracht/$")
+    assert_accessible(page)
+    page.get_by_label("Warme overdracht voor de nieuwe aanbieder").fill(
+        "Mevrouw waardeert vaste afspraken op dinsdag."
+    )
+    page.get_by_role("button", name="Overdracht vastleggen").click()
+    page.wait_for_url(re.compile(rf"/aanbieder/trajecten/{traject.pk}/$"))
+    assert "vaste afspraken op dinsdag" in page.inner_text("main")
+    assert_accessible(page)
