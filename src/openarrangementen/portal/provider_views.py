@@ -622,7 +622,15 @@ def stop(request: HttpRequest, pk: int) -> HttpResponse:
         reasons, unavailable = [], str(exc)
     form = pf.StopForm(request.POST or None, reasons=reasons)
     if unavailable:
-        form.add_error(None, unavailable)
+        # Without the code list no valid stop can be recorded: say so, and save nothing.
+        return _form_page(
+            request,
+            traject,
+            form,
+            "Ondersteuning stoppen",
+            submit="Stop vastleggen",
+            intro=unavailable,
+        )
     return _run(
         request,
         traject,

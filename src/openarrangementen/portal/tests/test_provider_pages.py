@@ -101,3 +101,21 @@ def test_totals_are_computed_while_the_rest_is_still_empty(client):
     assert r.status_code == 200
     assert "Dit veld is verplicht" not in r.text
     assert "15,50" in r.text or "15.50" in r.text or "15,5" in r.text, r.text[-3000:]
+
+
+def test_without_the_iwmo_schemas_the_stop_page_says_so_and_refuses(client, settings, tmp_path):
+    from openarrangementen.clients.models import Client
+
+    thao = Client.objects.get(family_name="Thao")
+    traject = flow.advance(flow.new_melding(thao, question="Thao vraagt hulp."), S.ACTIVE)
+    settings.IWMO_SCHEMA_DIR = tmp_path  # an empty folder: no basisschema.xsd
+    client.force_login(flow.user("kade.werkverdeler"))
+    url = reverse("portal:provider-stop", args=[traject.pk])
+    assert "niet geïnstalleerd" in client.get(url).text
+    page = client.post(
+        url, {"stopped_on": "2026-01-01", "reason_code": "23", "explanation": "Klaar."}
+    )
+    assert page.status_code == 200
+    assert "niet geïnstalleerd" in page.text
+    traject.refresh_from_db()
+    assert traject.status == S.ACTIVE
