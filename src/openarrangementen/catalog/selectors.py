@@ -1,6 +1,7 @@
 """Reads of the catalog: which version, levels, bandwidths and prices apply on a date."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -23,6 +24,14 @@ def catalog_version_on(*, region: Region, day: date) -> CatalogVersion | None:
 def level_price_on(*, level: Level, kind: PriceKind, day: date) -> LevelPrice | None:
     """The tariff or cost price of `level` on `day`, or None when none is set for that day."""
     return level.prices.filter(_valid_on(day), kind=kind.value).first()
+
+
+def bandwidths_of(level: Level) -> dict[str, tuple[Decimal, Decimal]]:
+    """support form code -> (minimum, maximum) deployment per week for `level`."""
+    return {
+        b.support_form.code: (b.minimum_per_week, b.maximum_per_week)
+        for b in level.bandwidths.select_related("support_form")
+    }
 
 
 def level_for_assessment(*, arrangement: Arrangement, scores: dict[int, str]) -> Level | None:

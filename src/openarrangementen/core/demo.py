@@ -16,6 +16,7 @@ from openarrangementen.catalog.regional_catalogs import REGIONAL_CATALOGS, SUPPO
 from openarrangementen.catalog.services import catalog_version_import
 from openarrangementen.clients.models import Client, Household, Representative
 from openarrangementen.contracting.models import Contract, Partnership, PartnershipMember
+from openarrangementen.core.identifiers import complete_bsn
 from openarrangementen.delivery.models import DeliveryPolicy
 
 DEMO_PASSWORD = "oa-demo-2026"
@@ -299,17 +300,8 @@ SUBCONTRACTOR_USERS = {
 
 def demo_bsn(n: int) -> str:
     """The n-th fictitious BSN that passes the 11-proef (all start with 99999)."""
-    candidate = 0
-    found = -1
-    while True:
-        prefix = f"99999{candidate:03d}"
-        total = sum(int(d) * (9 - i) for i, d in enumerate(prefix))
-        check = total % 11
-        if check < 10:
-            found += 1
-            if found == n:
-                return prefix + str(check)
-        candidate += 1
+    valid = (complete_bsn(f"99999{c:03d}") for c in range(1000))
+    return [bsn for bsn in valid if bsn][n]
 
 
 def _user(username: str, first: str, last: str, password_hash: str) -> User:

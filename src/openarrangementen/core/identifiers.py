@@ -33,6 +33,13 @@ def clean_bsn(value: str) -> str:
         ) from exc
 
 
+def complete_bsn(first_eight: str) -> str | None:
+    """The BSN that starts with these 8 digits and passes the 11-proef, or None when no
+    check digit fits (for fictitious numbers: demo and practice clients)."""
+    check = sum(int(d) * (9 - i) for i, d in enumerate(first_eight)) % 11
+    return first_eight + str(check) if check < 10 else None
+
+
 def mask_bsn(value: str) -> str:
     """Show only the last three digits, as letters and screens that need no full BSN do."""
     if len(value) < 3:

@@ -21,6 +21,7 @@ from openarrangementen.cases.services import TrajectError, traject_lock
 from openarrangementen.catalog.models import Level
 from openarrangementen.clients.models import Client
 from openarrangementen.contracting.models import Contract
+from openarrangementen.core.identifiers import complete_bsn
 from openarrangementen.plans.domain import SHAREABLE_FIELDS, SignatureKind, SignedDocument
 from openarrangementen.plans.models import Consent, PartOne, PartTwo, ProviderChoice, Signature
 
@@ -51,14 +52,13 @@ def provider_of(actor: User) -> Provider:
 def _free_bsn() -> str:
     used = set(Client.objects.filter(bsn__startswith="99998").values_list("bsn", flat=True))
     for candidate in range(1000):
-        prefix = f"99998{candidate:03d}"
-        check = sum(int(d) * (9 - i) for i, d in enumerate(prefix)) % 11
-        if check < 10 and prefix + str(check) not in used:
-            return prefix + str(check)
+        bsn = complete_bsn(f"99998{candidate:03d}")
+        if bsn and bsn not in used:
+            return bsn
     raise TrajectError("De oefenomgeving is vol; begin opnieuw.")
 
 
-def _contract_level(provider: Provider) -> tuple[Contract, Level]:
+def _contracted_level(provider: Provider) -> Level:
     contracts = Contract.objects.filter(provider=provider).select_related("lot__catalog_version")
     for contract in contracts.order_by("lot__code"):
         level = (
@@ -68,7 +68,7 @@ def _contract_level(provider: Provider) -> tuple[Contract, Level]:
             .first()
         )
         if level is not None:
-            return contract, level
+            return level
     raise TrajectError("Uw organisatie heeft geen contract waarmee geoefend kan worden.")
 
 
@@ -79,7 +79,7 @@ def practice_ensure(*, provider: Provider, actor: User) -> list[Traject]:
     if existing:
         return existing
     today = timezone.localdate()
-    _contract, level = _contract_level(provider)
+    level = _contracted_level(provider)
     region = level.arrangement.catalog_version.region
     municipality = region.municipalities.order_by("name").first()
     trajects = []

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.models import User
-from openarrangementen.cases.domain import Action, TrajectStatus
-from openarrangementen.cases.models import Traject
+from openarrangementen.cases.domain import CLOSED, Action, DeadlineKind, TrajectStatus
+from openarrangementen.cases.models import LinkKind, StatusChange, Traject
+from openarrangementen.cases.selectors import deadlines_of, traject_list_visible_to
 from openarrangementen.cases.services import (
     TrajectError,
     melding_for_reindication,
@@ -30,10 +31,10 @@ from openarrangementen.cases.services import (
     traject_transition,
 )
 from openarrangementen.catalog.models import SupportForm
+from openarrangementen.catalog.selectors import bandwidths_of
 from openarrangementen.contracting.models import PartnershipMember
-from openarrangementen.core import dates
 from openarrangementen.core.notifications import notify
-from openarrangementen.core.selectors import equated_holiday_dates
+from openarrangementen.core.selectors import add_working_days
 from openarrangementen.iwmo.codelists import CodeListUnavailable, reasons_of_ending
 from openarrangementen.plans.domain import (
     BandwidthCheck,
@@ -41,6 +42,7 @@ from openarrangementen.plans.domain import (
     SignatureMethod,
     goals_from_text,
 )
+from openarrangementen.plans.models import PartTwo
 
 from .domain import (
     ADVICE_LABELS,
@@ -139,12 +141,9 @@ def log_entry_add(*, traject: Traject, actor: User, on: date, kind: LogKind, not
     )
 
 
-def bandwidth_of(traject: Traject) -> dict[int, tuple[Decimal, Decimal]]:
-    """support form id -> (minimum, maximum) per week for the traject's level."""
-    level = traject.part_one.level
-    return {
-        b.support_form_id: (b.minimum_per_week, b.maximum_per_week) for b in level.bandwidths.all()
-    }
+def bandwidth_of(traject: Traject) -> dict[str, tuple[Decimal, Decimal]]:
+    """support form code -> (minimum, maximum) per week for the traject's level."""
+    return bandwidths_of(traject.part_one.level)
 
 
 @transaction.atomic
@@ -181,8 +180,8 @@ def weekly_deployment_record(
             support_form=form,
             defaults={"amount": amount, "recorded_by": actor},
         )
-        if form.pk in bandwidths:
-            states[form.code] = BandwidthCheck(form.code, amount, *bandwidths[form.pk])
+        if form.code in bandwidths:
+            states[form.code] = BandwidthCheck(form.code, amount, *bandwidths[form.code])
     return states
 
 
@@ -221,8 +220,6 @@ def signal_send(*, traject: Traject, actor: User, kind: SignalKind, description:
 def signal_read(*, signal: Signal, actor: User, response: str = "") -> Signal:
     """The PA has read the signal and may answer; the provider sees the answer."""
     require_pa(actor)
-    from openarrangementen.cases.selectors import traject_list_visible_to
-
     if not traject_list_visible_to(actor=actor).filter(pk=signal.traject_id).exists():
         raise TrajectError("U heeft geen toegang tot dit traject.")
     signal = Signal.objects.select_for_update().get(pk=signal.pk)
@@ -247,9 +244,6 @@ def signal_read(*, signal: Signal, actor: User, response: str = "") -> Signal:
 def start_due_on(traject: Traject) -> date | None:
     """The last day to start after the beschikking, by the region's agreement (DeadlineRule
     'start': Almere 5, Midden-Limburg 10 working days)."""
-    from openarrangementen.cases.domain import DeadlineKind
-    from openarrangementen.cases.selectors import deadlines_of
-
     for deadline in deadlines_of(traject, today=_today()):
         if deadline.kind is DeadlineKind.START:
             return deadline.due_on
@@ -306,9 +300,7 @@ def support_stop(
             kind=EvaluationKind.FINAL, submitted_at__isnull=False
         ).exists()
     ):
-        due = dates.add_working_days(
-            stopped_on, STOP_EVALUATION_WORKING_DAYS, equated_holiday_dates()
-        )
+        due = add_working_days(stopped_on, STOP_EVALUATION_WORKING_DAYS)
         Evaluation.objects.create(
             traject=traject, kind=EvaluationKind.STOP.value, due_on=due, remind_on=stopped_on
         )
@@ -325,9 +317,6 @@ def support_stop(
 
 def handover_target(traject: Traject) -> Traject | None:
     """The open traject for the change of provider that follows this one, if any."""
-    from openarrangementen.cases.domain import CLOSED
-    from openarrangementen.cases.models import LinkKind
-
     return (
         traject.follow_ups.filter(link_kind=LinkKind.CHANGE_PROVIDER)
         .exclude(status__in=[s.value for s in CLOSED - {TrajectStatus.ENDED}])
@@ -393,7 +382,7 @@ def evaluations_plan(traject: Traject) -> list[Evaluation]:
 
 def evaluation_results_template(traject: Traject) -> list[dict]:
     """The results of the accepted POP deel II (or the goals of deel I) to evaluate."""
-    part_two = traject.part_twos.filter(review="akkoord").order_by("-version").first()
+    part_two = traject.part_twos.filter(review=PartTwo.Review.ACCEPTED).order_by("-version").first()
     if part_two is not None:
         return [
             {"result": r.get("result") or r.get("goal", ""), "goal": r.get("goal", "")}
@@ -575,8 +564,6 @@ def delegation_revoke(*, delegation: Delegation, actor: User) -> Delegation:
     delegation.revoked_at = timezone.now()
     delegation.revoked_by = actor
     delegation.save(update_fields=["revoked_at", "revoked_by"])
-    from openarrangementen.cases.models import StatusChange
-
     StatusChange.objects.create(
         traject=traject,
         action=Action.DELEGATE.value,

@@ -4,7 +4,12 @@ from django import forms
 
 from openarrangementen.cases.domain import STATE_LABELS, STATUS_LABELS, WITH_PROVIDER_ORG
 from openarrangementen.delivery.domain import ADVICE_LABELS, LOG_LABELS, SIGNAL_LABELS
-from openarrangementen.plans.domain import SignatureKind, SignatureMethod
+from openarrangementen.plans.domain import (
+    HOUSEHOLD_ROOMS,
+    HOUSEHOLD_TASKS,
+    SignatureKind,
+    SignatureMethod,
+)
 
 from .forms import UtrechtFormMixin
 from .traject_forms import date_field, text
@@ -111,7 +116,7 @@ class WeeklyDeploymentForm(UtrechtFormMixin, forms.Form):
         bandwidths = bandwidths or {}
         self.support_forms = list(support_forms)
         for form in self.support_forms:
-            band = bandwidths.get(form.pk)
+            band = bandwidths.get(form.code)
             hint = f"Bandbreedte {band[0]}–{band[1]} per week." if band else ""
             self.fields[f"sf_{form.pk}"] = amount_field(
                 f"{form.name} ({form.get_unit_display()})", help_text=hint
@@ -209,8 +214,6 @@ class PartTwoForm(UtrechtFormMixin, forms.Form):
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
-        from openarrangementen.plans.domain import HOUSEHOLD_ROOMS, HOUSEHOLD_TASKS
-
         bandwidths = bandwidths or {}
         self.goals = list(goals)
         self.support_forms = list(support_forms)
@@ -229,7 +232,7 @@ class PartTwoForm(UtrechtFormMixin, forms.Form):
                 "Wat de maatwerkondersteuning doet", required=False, rows=2
             )
         for sf in self.support_forms:
-            band = bandwidths.get(sf.pk)
+            band = bandwidths.get(sf.code)
             fields[f"d{sf.pk}_per_week"] = amount_field(
                 f"{sf.name}: verwachte gemiddelde inzet per week ({sf.get_unit_display()})",
                 help_text=f"Bandbreedte van dit niveau: {band[0]}–{band[1]} per week."
@@ -305,8 +308,6 @@ class PartTwoForm(UtrechtFormMixin, forms.Form):
         return [self[f"sub{m.pk}"] for m in self.members]
 
     def household_raw(self) -> dict:
-        from openarrangementen.plans.domain import HOUSEHOLD_ROOMS, HOUSEHOLD_TASKS
-
         if not self.household:
             return {}
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}

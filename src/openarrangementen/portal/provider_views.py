@@ -33,10 +33,12 @@ from openarrangementen.cases.selectors import (
     work_list,
 )
 from openarrangementen.cases.services import TrajectError
+from openarrangementen.catalog.selectors import bandwidths_of
 from openarrangementen.contracting.models import PartnershipMember
 from openarrangementen.core.audit import log_access
 from openarrangementen.decisions import services as decision_services
 from openarrangementen.decisions.models import Beschikking
+from openarrangementen.delivery import practice as practice_service
 from openarrangementen.delivery import selectors as ds
 from openarrangementen.delivery import services as delivery
 from openarrangementen.delivery.domain import (
@@ -62,8 +64,10 @@ from openarrangementen.plans.domain import (
     household_totals,
     table_from_json,
 )
+from openarrangementen.plans.models import PartTwo
 
 from . import provider_forms as pf
+from . import steps
 
 PRACTICE_KEY = "oefenomgeving"
 HOUSEHOLD_HELP = "HH"
@@ -102,31 +106,25 @@ def _refuse_unless(traject: Traject, request: HttpRequest, action: Action) -> No
         raise Http404("Deze stap kan nu niet bij dit traject.")
 
 
-def _form_page(request, traject, form, title, *, submit="Opslaan", intro="", **extra):
-    return render(
-        request,
-        "portal/provider/form.html",
-        {
-            "traject": traject,
-            "form": form,
-            "title": title,
-            "submit": submit,
-            "intro": intro,
-            **extra,
-        },
-    )
+PROVIDER_FORM = "portal/provider/form.html"
+
+
+def _form_page(request, traject, form, title, **page) -> HttpResponse:
+    return steps.form_page(request, traject, form, title, template=PROVIDER_FORM, **page)
 
 
 def _run(request, traject, form, call, success, title, **page) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = call(form.cleaned_data)
-        except TrajectError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, success(result) if callable(success) else success)
-            return redirect(_page(traject))
-    return _form_page(request, traject, form, title, **page)
+    return steps.handle(
+        request,
+        traject,
+        form,
+        call,
+        success,
+        title,
+        done_url=_page(traject),
+        template=PROVIDER_FORM,
+        **page,
+    )
 
 
 # --- Inbox ----------------------------------------------------------------------------------
@@ -205,7 +203,14 @@ def traject_page(request: HttpRequest, pk: int) -> HttpResponse:
         .first()
     )
     part_twos = list(traject.part_twos.prefetch_related("deployments__support_form"))
-    may = {a.value: _may(traject, request, a) for a in Action} if works_on else {}
+    bandwidths = bandwidths_of(part_one.level) if part_one and part_twos else {}
+    # The steps this user may take now, by action value (what the template checks).
+    may = (
+        {t.action.value: True for t in allowed_actions(traject.status_enum, roles)}
+        if works_on
+        else {}
+    )
+    professionals = ds.professionals_for(request.user) if Role.WERKVERDELER in roles else None
     target = delivery.handover_target(traject) if works_on else None
     context = {
         "traject": traject,
@@ -216,7 +221,7 @@ def traject_page(request: HttpRequest, pk: int) -> HttpResponse:
         "goals": goals_from_text(part_one.goals) if part_one and "goals" in shared else [],
         "deadlines": deadlines,
         "pending_deadline": next((d for d in deadlines if d.is_pending), None),
-        "part_twos": [_part_two_view(p, part_one) for p in part_twos],
+        "part_twos": [_part_two_view(p, bandwidths) for p in part_twos],
         "final": final,
         "final_deployments": final.content.get("deployments", []) if final else [],
         "start_due_on": delivery.start_due_on(traject),
@@ -241,8 +246,7 @@ def traject_page(request: HttpRequest, pk: int) -> HttpResponse:
         else [],
         "delegation_allowed": delivery.policy_for(traject).delegation_allowed,
         "history": ds.provider_history(traject) if not is_delegate else [],
-        "professionals": ds.professionals_for(request.user) if Role.WERKVERDELER in roles else [],
-        "assign_form": pf.AssignForm(professionals=ds.professionals_for(request.user))
+        "assign_form": pf.AssignForm(professionals=professionals)
         if may.get(Action.ASSIGN.value)
         else None,
         "practice": _practice(request),
@@ -251,15 +255,9 @@ def traject_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "portal/provider/traject.html", context)
 
 
-def _part_two_view(part_two, part_one) -> dict:
+def _part_two_view(part_two, bandwidths: dict) -> dict:
     """A version of POP deel II with its bandwidth checks and household-help totals."""
     deployments = list(part_two.deployments.all())
-    bandwidths = {}
-    if part_one is not None:
-        bandwidths = {
-            b.support_form.code: (b.minimum_per_week, b.maximum_per_week)
-            for b in part_one.level.bandwidths.select_related("support_form")
-        }
     checks = bandwidth_checks({d.support_form.code: d.per_week for d in deployments}, bandwidths)
     table = table_from_json(part_two.household_hours or {})
     return {
@@ -294,10 +292,7 @@ def _weeks(traject: Traject) -> list[dict]:
     bandwidths = delivery.bandwidth_of(traject)
     weeks: dict = {}
     for row in rows:
-        band = bandwidths.get(row.support_form_id, (None, None))
-        check = bandwidth_checks(
-            {row.support_form.code: row.amount}, {row.support_form.code: band}
-        )[0]
+        check = bandwidth_checks({row.support_form.code: row.amount}, bandwidths)[0]
         weeks.setdefault(row.week, []).append((row, check))
     return [{"week": w, "rows": r} for w, r in sorted(weeks.items(), reverse=True)[:8]]
 
@@ -338,10 +333,7 @@ def _part_two_form(request: HttpRequest, traject: Traject) -> pf.PartTwoForm:
         .select_related("provider")
         .order_by("provider__name")
     )
-    bandwidths = {
-        b.support_form_id: (b.minimum_per_week, b.maximum_per_week)
-        for b in part_one.level.bandwidths.all()
-    }
+    bandwidths = bandwidths_of(part_one.level)
     latest = plan_services.latest_part_two(traject)
     initial = _initial_from(latest, traject) if latest else {}
     initial["signer_name"] = _signer_name(traject)
@@ -430,7 +422,7 @@ def part_two(request: HttpRequest, pk: int) -> HttpResponse:
             "part_one": traject.part_one,
             "household": household_rows(totals or {}, form) if form.household else None,
             "deadline": next((d for d in deadlines if d.is_pending), None),
-            "returned": latest if latest and latest.review == "teruggestuurd" else None,
+            "returned": latest if latest and latest.review == PartTwo.Review.RETURNED else None,
         },
     )
 
@@ -774,8 +766,6 @@ def delegation_revoke(request: HttpRequest, pk: int, delegation_pk: int) -> Http
 @login_required
 def practice(request: HttpRequest) -> HttpResponse:
     """Switch to the practice environment (fictitious clients only) and back, or reset it."""
-    from openarrangementen.delivery import practice as practice_service
-
     roles = _provider_only(request)
     if not roles & {Role.WERKVERDELER, Role.BEGELEIDER}:
         raise Http404("Oefenen is er voor werkverdelers en begeleiders.")
@@ -806,8 +796,6 @@ def practice(request: HttpRequest) -> HttpResponse:
 def practice_municipality(request: HttpRequest, pk: int) -> HttpResponse:
     """In the practice environment, play the municipality's next step (approve POP deel II
     and make the beschikking final) so the whole provider side can be practised."""
-    from openarrangementen.delivery import practice as practice_service
-
     if not _practice(request):
         raise Http404("Alleen in de oefenomgeving.")
     traject = _traject(request, pk, "oefenen: stap gemeente")

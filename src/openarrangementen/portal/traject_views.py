@@ -44,7 +44,7 @@ from openarrangementen.cases.services import (
 )
 from openarrangementen.catalog.domain import PriceKind
 from openarrangementen.catalog.models import Level
-from openarrangementen.catalog.selectors import catalog_version_on, level_price_on
+from openarrangementen.catalog.selectors import bandwidths_of, catalog_version_on, level_price_on
 from openarrangementen.clients.models import Client
 from openarrangementen.clients.selectors import client_get_visible_to
 from openarrangementen.core.audit import log_access
@@ -52,6 +52,8 @@ from openarrangementen.core.selectors import equated_holiday_dates
 from openarrangementen.decisions import services as decision_services
 from openarrangementen.decisions.domain import FollowUpKind, objection_due_on
 from openarrangementen.decisions.models import Beschikking
+from openarrangementen.delivery.models import Signal
+from openarrangementen.delivery.services import signal_read
 from openarrangementen.documents.pdf import render_pdf
 from openarrangementen.plans import services as plan_services
 from openarrangementen.plans.domain import (
@@ -60,9 +62,12 @@ from openarrangementen.plans.domain import (
     SignedDocument,
     bandwidth_checks,
     goals_from_text,
+    table_from_json,
 )
 
+from . import steps
 from . import traject_forms as f
+from .provider_views import household_rows
 
 STAFF = MUNICIPALITY_CLIENT_ROLES
 
@@ -296,23 +301,10 @@ def _form_page(
     form,
     title: str,
     *,
-    submit: str = "Opslaan",
-    intro: str = "",
     template: str = "portal/trajects/form.html",
-    **extra,
+    **page,
 ) -> HttpResponse:
-    return render(
-        request,
-        template,
-        {
-            "traject": traject,
-            "form": form,
-            "title": title,
-            "submit": submit,
-            "intro": intro,
-            **extra,
-        },
-    )
+    return steps.form_page(request, traject, form, title, template=template, **page)
 
 
 def _handle(
@@ -324,16 +316,17 @@ def _handle(
     title: str,
     **page,
 ) -> HttpResponse:
-    """Validate, call the service, redirect on success; otherwise the same page with errors."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except TrajectError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, success)
-            return redirect(_detail(traject))
-    return _form_page(request, traject, form, title, **page)
+    return steps.handle(
+        request,
+        traject,
+        form,
+        call,
+        success,
+        title,
+        done_url=_detail(traject),
+        template=page.pop("template", "portal/trajects/form.html"),
+        **page,
+    )
 
 
 @login_required
@@ -586,10 +579,7 @@ def part_two_review_view(request: HttpRequest, pk: int) -> HttpResponse:
     if part_two is None:
         raise Http404("Er is nog geen POP deel II.")
     part_one = traject.part_one
-    bandwidths = {
-        b.support_form.code: (b.minimum_per_week, b.maximum_per_week)
-        for b in part_one.level.bandwidths.select_related("support_form")
-    }
+    bandwidths = bandwidths_of(part_one.level)
     deployments = list(part_two.deployments.select_related("support_form"))
     checks = bandwidth_checks({d.support_form.code: d.per_week for d in deployments}, bandwidths)
     return_form = f.ReasonForm(
@@ -643,10 +633,6 @@ def part_two_review_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _household_of(part_two) -> dict | None:
-    from openarrangementen.plans.domain import table_from_json
-
-    from .provider_views import household_rows
-
     table = table_from_json(part_two.household_hours or {})
     return household_rows(table) if table else None
 
@@ -855,9 +841,6 @@ def change_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def signal_read_view(request: HttpRequest, pk: int, signal_pk: int) -> HttpResponse:
     """The PA reads a provider's signal and may answer it."""
-    from openarrangementen.delivery.models import Signal
-    from openarrangementen.delivery.services import signal_read
-
     traject = _traject(request, pk, "signaal aanbieder lezen")
     signal = get_object_or_404(Signal, pk=signal_pk, traject=traject)
     form = f.SignalResponseForm(request.POST or None)
