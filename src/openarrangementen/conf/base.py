@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "openarrangementen.plans",
     "openarrangementen.decisions",
     "openarrangementen.delivery",
+    "openarrangementen.iwmo",
     "openarrangementen.documents",
     "openarrangementen.portal",
 ]
