@@ -223,6 +223,10 @@ def beschikking_approve(*, traject: Traject, actor: User, note: str = "") -> Bes
     beschikking.save()
     if beschikking.replaces_id:
         _end_replaced(beschikking, actor=actor, today=today)
+    if not traject.is_practice:
+        from openarrangementen.iwmo.services import assign_for_beschikking
+
+        assign_for_beschikking(beschikking)
     notify_provider(
         traject,
         subject=f"Beschikking traject {traject.number} definitief",
@@ -321,6 +325,10 @@ def traject_start_record(*, traject: Traject, actor: User, started_on: date) -> 
         traject=traject, defaults={"due_on": start_check_due_on(started_on)}
     )
     evaluations_plan(traject)
+    if not traject.is_practice and Role.PROCESREGISSEUR not in roles_of(actor):
+        from openarrangementen.iwmo.services import after_step, report_start
+
+        after_step(report_start, traject=traject, started_on=started_on)
     return traject
 
 

@@ -304,6 +304,10 @@ def support_stop(
         Evaluation.objects.create(
             traject=traject, kind=EvaluationKind.STOP.value, due_on=due, remind_on=stopped_on
         )
+    if not traject.is_practice:
+        from openarrangementen.iwmo.services import after_step, report_stop
+
+        after_step(report_stop, traject=traject, stopped_on=stopped_on, reason_code=reason.code)
     notify_municipality(
         traject,
         subject=f"Ondersteuning gestopt bij traject {traject.number}",

@@ -158,7 +158,9 @@ def to_element(obj: Any) -> etree._Element:
 
 def build(obj: Any) -> bytes:
     """The message as UTF-8 XML bytes (not validated; see `iwmo.messages.validated`)."""
-    return etree.tostring(to_element(obj), xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return etree.tostring(
+        to_element(obj), xml_declaration=True, encoding="UTF-8", pretty_print=True
+    )
 
 
 def _write(parent: etree._Element, obj: Any) -> None:

@@ -254,4 +254,4 @@ def _readable(error) -> str:
     message = error.message
     for ns in (BASIS_NS, *[namespace_of(c) for c in MESSAGE_CODES]):
         message = message.replace("{" + ns + "}", "")
-    return f"regel {error.line}: {message}"
+    return f"regel {error.line}: {message}" if error.line else message

@@ -1,0 +1,463 @@
+"""The message exchange: store, validate and send outgoing messages; receive, check, answer
+and process incoming ones. Both sides run here: the municipality's, and the provider's for
+providers who work in the portal.
+
+Sending: `send(obj, ...)` builds the XML, validates it against the XSD (an invalid message
+is refused and nothing is stored), stores it in the outbox and hands it to the provider's
+transport. Receiving: `receive(data, transport=...)` follows the standard's control levels
+(IV028/IV032): unreadable or XSD-invalid → refused without a retour; already received →
+nothing changes; level 2 errors → header-only retour 0001; level 3/4 errors → retour codes
+per class; no errors → header-only retour and the message is processed.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from lxml import etree
+
+from openarrangementen.accounts.models import Municipality, Provider
+from openarrangementen.core.selectors import add_working_days
+
+from . import codec, retour, schemas
+from .models import Endpoint, Message, Side
+from .xmlsafe import XmlRefused, parse_xml
+
+logger = logging.getLogger(__name__)
+
+RETOUR_WORKING_DAYS = 3  # a retour within 3 working days
+DECLARATION_ANSWER_WORKING_DAYS = 10  # a 325 within 10 working days of the 323
+MAX_ATTEMPTS = 5
+
+
+class ExchangeError(Exception):
+    """A message cannot be made or sent; the message is for the user (Dutch)."""
+
+
+@dataclass
+class Received:
+    message: Message | None = None
+    retour: Message | None = None
+    errors: list[str] = field(default_factory=list)
+    duplicate: bool = False
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.errors)
+
+
+def side_receiving(code: str) -> str:
+    return Side.MUNICIPALITY if code in schemas.PROVIDER_SENDS else Side.PROVIDER
+
+
+def digest(xml: str) -> str:
+    return hashlib.sha256(xml.encode("utf-8")).hexdigest()
+
+
+def today():
+    return timezone.localdate()
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+
+def new_identification(message: Message) -> str:
+    return f"{message.pk:012d}"[-12:]
+
+
+@transaction.atomic
+def send(
+    build,
+    *,
+    code: str,
+    side: str,
+    municipality: Municipality,
+    provider: Provider,
+    client=None,
+    traject=None,
+    in_reply_to: Message | None = None,
+) -> Message:
+    """Store and send a message. `build(identification, dated_on)` returns the typed message
+    object; it is called once the outbox row exists, so the identification is unique."""
+    schemas.schemas()  # SchemasMissing (Dutch) before anything is stored
+    row = Message.objects.create(
+        side=side,
+        direction=Message.Direction.OUTGOING,
+        code=code,
+        status=Message.Status.DRAFT,
+        sender_code=municipality.cbs_code if side == Side.MUNICIPALITY else provider.agb_code,
+        receiver_code=provider.agb_code if side == Side.MUNICIPALITY else municipality.cbs_code,
+        identification=f"tmp{timezone.now().timestamp():.0f}"[-12:],
+        municipality=municipality,
+        provider=provider,
+        client=client,
+        traject=traject,
+        in_reply_to=in_reply_to,
+    )
+    row.identification = new_identification(row)
+    row.dated_on = today()
+    obj = build(row.identification, row.dated_on)
+    element = codec.to_element(obj)
+    errors = schemas.validate(code, element)
+    if errors:
+        # Nothing leaves the house that the receiver's XSD would refuse.
+        raise ExchangeError(
+            f"Het WMO{code}-bericht voldoet niet aan het XSD: " + "; ".join(errors[:3])
+        )
+    from .rules import check
+    from .rules.base import Level, RuleContext, rule_level
+
+    own = [v for v in check(obj, RuleContext(today=today())) if rule_level(v.code) == Level.CONTENT]
+    if own:
+        # The receiver would refuse it with 0001; say which rule instead of sending it.
+        raise ExchangeError(
+            f"Het WMO{code}-bericht breekt regel "
+            + "; ".join(f"{v.code}: {v.text}" for v in own[:3])
+        )
+    row.xml = etree.tostring(element, encoding="unicode", pretty_print=True)
+    row.digest = digest(row.xml)
+    row.status = Message.Status.VALIDATED
+    if code in schemas.RETOUR_OF:
+        working_days = DECLARATION_ANSWER_WORKING_DAYS if code == "323" else RETOUR_WORKING_DAYS
+        row.answer_due_on = add_working_days(row.dated_on, working_days)
+    row.transport = transport_name(provider)
+    row.next_attempt_at = timezone.now()
+    row.save()
+    if row.transport == Endpoint.Transport.IN_PROCESS:
+        deliver(row)
+    else:
+        transaction.on_commit(lambda: dispatch_pending(pk=row.pk))
+    return row
+
+
+def transport_name(provider: Provider) -> str:
+    endpoint = Endpoint.objects.filter(provider=provider).first()
+    return endpoint.transport if endpoint else Endpoint.Transport.IN_PROCESS
+
+
+def deliver(row: Message) -> None:
+    """One attempt to hand the message to its transport; on failure, retry with backoff,
+    then flag it for the administrator."""
+    from .transports import TransportError, transport_for
+
+    try:
+        with transaction.atomic():
+            transport_for(row).deliver(row)
+    except TransportError as exc:
+        row.attempts += 1
+        row.last_error = str(exc)[:2000]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = Message.Status.FAILED
+            row.needs_attention = True
+            row.next_attempt_at = None
+            _tell_administrators(row)
+        else:
+            row.next_attempt_at = timezone.now() + backoff(row.attempts)
+        row.save(
+            update_fields=["attempts", "last_error", "status", "needs_attention", "next_attempt_at"]
+        )
+        logger.warning("iWmo message %s not delivered: %s", row.pk, exc)
+        return
+    row.refresh_from_db(fields=["status", "accepted", "retour_codes"])
+    row.attempts += 1
+    row.sent_at = timezone.now()
+    row.next_attempt_at = None
+    row.last_error = ""
+    row.needs_attention = False
+    if row.status in {Message.Status.VALIDATED, Message.Status.FAILED}:
+        row.status = Message.Status.SENT
+    row.save(
+        update_fields=[
+            "attempts", "sent_at", "next_attempt_at", "last_error", "needs_attention", "status"
+        ]
+    )  # fmt: skip
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 5, 25, 125 minutes."""
+    return timedelta(minutes=5 ** (attempts - 1))
+
+
+def dispatch_pending(*, pk: int | None = None) -> int:
+    """Send what is due (all, or one message); returns how many were attempted."""
+    rows = Message.objects.filter(
+        direction=Message.Direction.OUTGOING,
+        status=Message.Status.VALIDATED,
+        next_attempt_at__lte=timezone.now(),
+    )
+    if pk is not None:
+        rows = rows.filter(pk=pk)
+    count = 0
+    for row in rows.order_by("next_attempt_at", "pk"):
+        deliver(row)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def resend(row: Message) -> Message:
+    """By hand, after the administrator fixed the link: one more series of attempts."""
+    row = Message.objects.select_for_update().get(pk=row.pk)
+    if row.direction != Message.Direction.OUTGOING or row.status not in {
+        Message.Status.FAILED,
+        Message.Status.VALIDATED,
+    }:
+        raise ExchangeError("Alleen een bericht dat niet verzonden kon worden, kan opnieuw.")
+    row.status = Message.Status.VALIDATED
+    row.attempts = 0
+    row.needs_attention = False
+    row.next_attempt_at = timezone.now()
+    row.save(update_fields=["status", "attempts", "needs_attention", "next_attempt_at"])
+    deliver(row)
+    row.refresh_from_db()
+    return row
+
+
+def _tell_administrators(row: Message) -> None:
+    from django.urls import reverse
+
+    from openarrangementen.accounts.domain import Role
+    from openarrangementen.accounts.models import User
+    from openarrangementen.core.notifications import notify
+
+    recipients = User.objects.filter(
+        is_active=True, role_assignments__role=Role.FUNCTIONEEL_BEHEERDER.value
+    ).distinct()
+    notify(
+        recipients=recipients,
+        subject=f"WMO{row.code}-bericht {row.identification} niet verzonden",
+        text=(
+            f"Na {row.attempts} pogingen kon het bericht niet worden afgeleverd: "
+            f"{row.last_error[:300]} Controleer de koppeling en verstuur het opnieuw."
+        ),
+        url=reverse("portal:iwmo-message", args=[row.pk]),
+    )
+
+
+# --- receiving -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Parties:
+    municipality_code: str
+    provider_code: str
+    sender_code: str  # who actually sent this message
+    receiver_code: str
+    identification: str  # this message's own identification
+    dated_on: object
+
+
+def header_parties(obj) -> Parties:
+    """A retour copies the Header of the message it answers (IV028): its Afzender is the
+    party that receives the retour, and its own identification is IdentificatieRetour."""
+    code = codec.code_of(obj)
+    head = obj.header
+    is_retour = code in schemas.ORIGINAL_OF and code != "325"
+    sent_by_municipality = code in schemas.MUNICIPALITY_SENDS
+    if sent_by_municipality != is_retour:
+        municipality_code, provider_code = head.afzender, head.ontvanger
+    else:
+        municipality_code, provider_code = head.ontvanger, head.afzender
+    sender, receiver = (
+        (municipality_code, provider_code)
+        if sent_by_municipality
+        else (provider_code, municipality_code)
+    )
+    if is_retour:
+        identification, dated_on = head.identificatie_retour, head.dagtekening_retour
+    else:
+        identification = head.bericht_identificatie.identificatie
+        dated_on = head.bericht_identificatie.dagtekening
+    return Parties(municipality_code, provider_code, sender, receiver, identification, dated_on)
+
+
+def receive(data: bytes | str, *, transport: str, provider: Provider | None = None) -> Received:
+    """Receive one message. `provider` is set when the transport authenticated the sender
+    (HTTP token, folder of that provider): a message claiming another sender is refused."""
+    try:
+        root = parse_xml(data)
+        code = codec.detect_code(root)
+        schemas.schemas()
+    except (XmlRefused, codec.MessageError, schemas.SchemasMissing) as exc:
+        return Received(errors=[str(exc)])
+    errors = schemas.validate(code, root)
+    if errors:
+        return Received(errors=["Het bericht voldoet niet aan het XSD (geen retour):", *errors])
+    obj = codec.from_element(root)
+    side = side_receiving(code)
+    parties = header_parties(obj)
+    municipality = Municipality.objects.filter(cbs_code=parties.municipality_code).first()
+    sender_provider = Provider.objects.filter(agb_code=parties.provider_code).first()
+    municipality_code, provider_code = parties.municipality_code, parties.provider_code
+    if municipality is None or sender_provider is None:
+        return Received(
+            errors=[
+                f"Onbekende {'gemeente' if municipality is None else 'aanbieder'} in de header "
+                f"({municipality_code if municipality is None else provider_code})."
+            ]
+        )
+    if provider is not None and provider.pk != sender_provider.pk:
+        return Received(errors=["De afzender of ontvanger hoort niet bij deze koppeling."])
+    xml = etree.tostring(root, encoding="unicode", pretty_print=True)
+    return _store_and_process(
+        obj,
+        code=code,
+        side=side,
+        xml=xml,
+        transport=transport,
+        municipality=municipality,
+        provider=sender_provider,
+    )
+
+
+def _store_and_process(obj, *, code, side, xml, transport, municipality, provider) -> Received:
+    parties = header_parties(obj)
+    identification = parties.identification
+    existing = Message.objects.filter(
+        side=side,
+        direction=Message.Direction.INCOMING,
+        sender_code=parties.sender_code,
+        code=code,
+        identification=identification,
+    ).first()
+    if existing is not None:
+        return _duplicate(existing, obj, xml)
+    try:
+        with transaction.atomic():
+            row = Message.objects.create(
+                side=side,
+                direction=Message.Direction.INCOMING,
+                code=code,
+                status=Message.Status.VALIDATED,
+                sender_code=parties.sender_code,
+                receiver_code=parties.receiver_code,
+                identification=identification,
+                dated_on=parties.dated_on,
+                xml=xml,
+                digest=digest(xml),
+                municipality=municipality,
+                provider=provider,
+                transport=transport,
+            )
+            return _process(row, obj)
+    except IntegrityError:
+        # The same message arrived at the same moment through another path.
+        existing = Message.objects.get(
+            side=side,
+            direction=Message.Direction.INCOMING,
+            sender_code=parties.sender_code,
+            code=code,
+            identification=identification,
+        )
+        return _duplicate(existing, obj, xml)
+
+
+def _duplicate(existing: Message, obj, xml: str) -> Received:
+    if existing.digest == digest(xml):
+        # The same message twice: nothing changes; the first answer stands.
+        return Received(message=existing, retour=existing.answers.first(), duplicate=True)
+    # Another message under an identification already used (TR056): refused in the header.
+    # It cannot be stored under the same key, so only the retour is kept and sent.
+    from .rules.base import retour_code_of
+
+    code = codec.code_of(obj)
+    retour = None
+    if code in schemas.RETOUR_OF:
+        retour = _send_retour(existing, obj, header_codes=[retour_code_of("TR056")], link=False)
+    return Received(
+        message=None,
+        retour=retour,
+        duplicate=True,
+        errors=[
+            "TR056: deze berichtidentificatie is al gebruikt voor een ander "
+            f"WMO{code}-bericht van deze afzender."
+        ],
+    )
+
+
+def _process(row: Message, obj) -> Received:
+    from . import handlers
+    from .context import StoreContext
+    from .rules import check
+    from .rules.base import Level, rule_level
+
+    ctx = StoreContext(today=today(), message=row)
+    violations = check(obj, ctx)
+    row.violations = [
+        {
+            "code": v.code,
+            "retour_code": v.retour_code,
+            "class": codec.class_name(v.obj) if v.obj is not None else "Header",
+            "text": v.text,
+        }
+        for v in violations
+    ]
+    header_codes, class_codes = None, None
+    level_two = [v for v in violations if rule_level(v.code) <= Level.CONTENT]
+    in_header = [v for v in violations if v.obj is None or v.obj is obj.header or v.obj is obj]
+    if level_two:
+        header_codes = [retour.TECHNICAL]
+    elif in_header:
+        header_codes = sorted({v.retour_code for v in in_header})
+    elif violations:
+        class_codes = {}
+        for v in violations:
+            class_codes.setdefault(id(v.obj), [])
+            if v.retour_code not in class_codes[id(v.obj)]:
+                class_codes[id(v.obj)].append(v.retour_code)
+    row.accepted = not violations
+    row.processed_at = timezone.now()
+    handlers.link(row, obj)
+    if row.code in schemas.ORIGINAL_OF:
+        # A retour or a 325: it answers one of our messages.
+        handlers.answer_received(row, obj)
+        row.status = Message.Status.ANSWERED if row.accepted else Message.Status.REJECTED
+    elif not violations:
+        handlers.process(row, obj)
+    if row.code in schemas.RETOUR_OF and (violations or row.code != "323"):
+        # A 323 without errors waits for the billing check, which answers with the 325.
+        _send_retour(row, obj, header_codes=header_codes, class_codes=class_codes)
+        row.status = Message.Status.ANSWERED if not violations else Message.Status.REJECTED
+    elif row.code == "323":
+        row.answer_due_on = add_working_days(
+            row.dated_on or today(), DECLARATION_ANSWER_WORKING_DAYS
+        )
+    row.save()
+    return Received(message=row, retour=row.answers.first())
+
+
+def _send_retour(row: Message, obj, *, header_codes=None, class_codes=None, link=True) -> Message:
+    code = schemas.RETOUR_OF[codec.code_of(obj)]
+
+    def build(identification, dated_on):
+        return retour.retour_for(
+            obj,
+            identification=identification,
+            dated_on=dated_on,
+            header_codes=header_codes,
+            class_codes=class_codes,
+        )
+
+    answer = send(
+        build,
+        code=code,
+        side=row.side,
+        municipality=row.municipality,
+        provider=row.provider,
+        client=row.client,
+        traject=row.traject,
+        in_reply_to=row if link else None,
+    )
+    return answer
+
+
+def settings_summary() -> dict:
+    return {
+        "schema_dir": str(settings.IWMO_SCHEMA_DIR),
+        "max_bytes": getattr(settings, "IWMO_MAX_MESSAGE_BYTES", None),
+    }

@@ -1,0 +1,322 @@
+"""The message store (outbox and inbox of both sides), the assignments (toegewezen
+producten), the start and stop reports and the requests (VOT/VOW) that the messages carry,
+and the transport settings per provider."""
+
+from django.conf import settings
+from django.db import models
+
+from openarrangementen.core.models import TimestampedModel
+
+
+class Side(models.TextChoices):
+    """Whose store a message row belongs to. A portal provider's messages are processed in
+    this product too, so an in-process message has a row on each side."""
+
+    MUNICIPALITY = "gemeente", "Gemeente"
+    PROVIDER = "aanbieder", "Aanbieder"
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        OUTGOING = "uit", "Verzonden"
+        INCOMING = "in", "Ontvangen"
+
+    class Status(models.TextChoices):
+        DRAFT = "concept", "Concept"
+        VALIDATED = "gevalideerd", "Gevalideerd"
+        SENT = "verzonden", "Verzonden"
+        ANSWERED = "beantwoord", "Beantwoord"
+        REJECTED = "afgekeurd", "Afgekeurd"
+        FAILED = "mislukt", "Verzenden mislukt"
+
+    side = models.CharField("kant", max_length=10, choices=Side.choices)
+    direction = models.CharField("richting", max_length=3, choices=Direction.choices)
+    code = models.CharField("berichttype", max_length=3)
+    status = models.CharField("status", max_length=12, choices=Status.choices)
+    sender_code = models.CharField("afzender", max_length=8)
+    receiver_code = models.CharField("ontvanger", max_length=8)
+    identification = models.CharField("berichtidentificatie", max_length=12)
+    dated_on = models.DateField("dagtekening", null=True, blank=True)
+    xml = models.TextField("XML")
+    digest = models.CharField("SHA-256 van de XML", max_length=64)
+    municipality = models.ForeignKey(
+        "accounts.Municipality", verbose_name="gemeente", on_delete=models.PROTECT, null=True
+    )
+    provider = models.ForeignKey(
+        "accounts.Provider", verbose_name="aanbieder", on_delete=models.PROTECT, null=True
+    )
+    client = models.ForeignKey(
+        "clients.Client", verbose_name="cliënt", on_delete=models.PROTECT, null=True, blank=True
+    )
+    traject = models.ForeignKey(
+        "cases.Traject",
+        verbose_name="traject",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="iwmo_messages",
+    )
+    in_reply_to = models.ForeignKey(
+        "self",
+        verbose_name="antwoord op",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="answers",
+    )
+    answer_due_on = models.DateField("antwoord uiterlijk", null=True, blank=True)
+    accepted = models.BooleanField("goedgekeurd", null=True, blank=True)
+    # [{"class": "ToegewezenProduct", "path": "client/toegewezen_producten[0]",
+    #   "codes": ["9332"]}] for a retour or 325; the violations found when we checked it.
+    retour_codes = models.JSONField("retourcodes", default=list, blank=True)
+    violations = models.JSONField("gevonden fouten", default=list, blank=True)
+    errors = models.JSONField("XSD- of leesfouten", default=list, blank=True)
+    transport = models.CharField("transport", max_length=20, blank=True)
+    attempts = models.PositiveSmallIntegerField("verzendpogingen", default=0)
+    next_attempt_at = models.DateTimeField("volgende poging", null=True, blank=True)
+    last_error = models.TextField("laatste verzendfout", blank=True)
+    needs_attention = models.BooleanField("aandacht beheerder", default=False)
+    created_at = models.DateTimeField("aangemaakt op", auto_now_add=True)
+    sent_at = models.DateTimeField("verzonden op", null=True, blank=True)
+    processed_at = models.DateTimeField("verwerkt op", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "iWmo-bericht"
+        verbose_name_plural = "iWmo-berichten"
+        constraints = [
+            # TR056: the identification is unique per message type for the sender; a message
+            # received twice is found here and changes nothing the second time.
+            models.UniqueConstraint(
+                fields=["side", "direction", "sender_code", "code", "identification"],
+                name="iwmo_message_unique_identification",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["side", "code", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"WMO{self.code} {self.identification} ({self.get_status_display()})"
+
+    @property
+    def name(self) -> str:
+        from .schemas import NAMES
+
+        return NAMES.get(self.code, "")
+
+
+class Endpoint(TimestampedModel):
+    """How messages reach a provider: in this portal (in-process), through a folder, or
+    through HTTP to and from the provider's own software."""
+
+    class Transport(models.TextChoices):
+        IN_PROCESS = "portaal", "In het portaal (geen eigen software)"
+        FOLDER = "map", "Map (batchkoppeling)"
+        HTTP = "http", "HTTP met token (eigen software)"
+
+    provider = models.OneToOneField(
+        "accounts.Provider",
+        verbose_name="aanbieder",
+        on_delete=models.CASCADE,
+        related_name="iwmo_endpoint",
+    )
+    transport = models.CharField(
+        "transport", max_length=10, choices=Transport.choices, default=Transport.IN_PROCESS
+    )
+    folder = models.CharField(
+        "map", max_length=500, blank=True, help_text="Voor transport 'map': de gedeelde map."
+    )
+    url = models.URLField(
+        "adres van de aanbieder",
+        blank=True,
+        help_text="Voor transport 'http': waar berichten voor de aanbieder naartoe gaan.",
+    )
+    outgoing_token = models.CharField(
+        "token naar de aanbieder", max_length=200, blank=True, help_text="Bearer-token."
+    )
+    token_digest = models.CharField(
+        "SHA-256 van het token van de aanbieder", max_length=64, blank=True, db_index=True
+    )
+    service_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="systeemgebruiker",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Namens wie de berichten van de software van de aanbieder worden verwerkt.",
+    )
+
+    class Meta:
+        verbose_name = "iWmo-koppeling"
+        verbose_name_plural = "iWmo-koppelingen"
+
+    def __str__(self) -> str:
+        return f"{self.provider} ({self.get_transport_display()})"
+
+
+class Assignment(TimestampedModel):
+    """A toegewezen product: the municipality's order to a provider (301)."""
+
+    municipality = models.ForeignKey(
+        "accounts.Municipality", verbose_name="gemeente", on_delete=models.PROTECT
+    )
+    provider = models.ForeignKey(
+        "accounts.Provider", verbose_name="aanbieder", on_delete=models.PROTECT
+    )
+    client = models.ForeignKey("clients.Client", verbose_name="cliënt", on_delete=models.PROTECT)
+    traject = models.ForeignKey(
+        "cases.Traject",
+        verbose_name="traject",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+    )
+    beschikking = models.ForeignKey(
+        "decisions.Beschikking",
+        verbose_name="beschikking",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+    )
+    number = models.PositiveIntegerField("toewijzingnummer")
+    provider_reference = models.CharField("referentie aanbieder", max_length=20, blank=True)
+    product_category = models.CharField("productcategorie", max_length=2)
+    product_code = models.CharField("productcode", max_length=5, blank=True)
+    assigned_at = models.DateTimeField("toegewezen op")
+    start_on = models.DateField("ingangsdatum")
+    end_on = models.DateField("einddatum", null=True, blank=True)
+    change_reason = models.CharField("reden wijziging", max_length=2, blank=True)
+    volume = models.PositiveIntegerField("volume", null=True, blank=True)
+    unit = models.CharField("eenheid", max_length=2, blank=True)
+    frequency = models.CharField("frequentie", max_length=1, blank=True)
+    budget = models.PositiveIntegerField("budget (centen)", null=True, blank=True)
+    commentary = models.CharField("commentaar", max_length=200, blank=True)
+    # Changed since the last 301 to this provider for this client (OP087).
+    changed_since_sent = models.BooleanField("gewijzigd sinds laatste 301", default=True)
+    last_message = models.ForeignKey(
+        Message,
+        verbose_name="laatste toewijzingsbericht",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    received_by_provider_at = models.DateTimeField(
+        "ontvangen door aanbieder", null=True, blank=True
+    )
+    start_overdue_signalled_on = models.DateField(
+        "geen start gesignaleerd op", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["municipality", "number"]
+        verbose_name = "toewijzing"
+        verbose_name_plural = "toewijzingen"
+        constraints = [
+            # TR332: each toegewezen product has a unique number within the municipality.
+            models.UniqueConstraint(
+                fields=["municipality", "number"], name="iwmo_assignment_unique_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Toewijzing {self.number} ({self.product_category} {self.product_code})"
+
+    @property
+    def is_current(self) -> bool:
+        """OP087: a toewijzing removed (13) or void (01) with end = start is not current."""
+        return not (self.change_reason in {"01", "13"} and self.end_on == self.start_on)
+
+
+class DeliveryReport(models.Model):
+    """One StartProduct (305) or StopProduct (307) received and approved."""
+
+    class Kind(models.TextChoices):
+        START = "start", "Start"
+        STOP = "stop", "Stop"
+
+    kind = models.CharField("soort", max_length=5, choices=Kind.choices)
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="deliveries")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, null=True, blank=True, related_name="deliveries"
+    )
+    provider_code = models.CharField("aanbieder (AGB)", max_length=8)
+    municipality_code = models.CharField("gemeente (CBS)", max_length=4)
+    bsn = models.CharField("BSN", max_length=9)
+    assignment_number = models.PositiveIntegerField("toewijzingnummer", null=True, blank=True)
+    product_category = models.CharField("productcategorie", max_length=2, blank=True)
+    product_code = models.CharField("productcode", max_length=5, blank=True)
+    assignment_start_on = models.DateField("toewijzing ingangsdatum", null=True, blank=True)
+    begin_on = models.DateField("begindatum")
+    end_on = models.DateField("einddatum", null=True, blank=True)
+    reason = models.CharField("reden beëindiging", max_length=2, blank=True)
+    status_code = models.CharField("status aanlevering", max_length=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "start- of stopmelding"
+        verbose_name_plural = "start- en stopmeldingen"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} toewijzing {self.assignment_number}"
+
+
+class Request(TimestampedModel):
+    """A provider's verzoek om toewijzing (315: one row per AangevraagdProduct, each with its
+    own reference and answer) or verzoek om wijziging (317: one row, answered as a whole),
+    as the municipality received it."""
+
+    class Kind(models.TextChoices):
+        VOT = "vot", "Verzoek om toewijzing"
+        VOW = "vow", "Verzoek om wijziging"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Te beoordelen"
+        INVESTIGATING = "onderzoek", "In onderzoek"
+        GRANTED = "toegewezen", "Toegewezen"
+        REJECTED = "afgewezen", "Afgewezen"
+
+    kind = models.CharField("soort", max_length=3, choices=Kind.choices)
+    state = models.CharField("stand", max_length=10, choices=State.choices, default=State.OPEN)
+    municipality = models.ForeignKey(
+        "accounts.Municipality", verbose_name="gemeente", on_delete=models.PROTECT
+    )
+    provider = models.ForeignKey(
+        "accounts.Provider", verbose_name="aanbieder", on_delete=models.PROTECT
+    )
+    client = models.ForeignKey(
+        "clients.Client", verbose_name="cliënt", on_delete=models.PROTECT, null=True, blank=True
+    )
+    bsn = models.CharField("BSN", max_length=9)
+    traject = models.ForeignKey(
+        "cases.Traject",
+        verbose_name="traject",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="iwmo_requests",
+    )
+    provider_reference = models.CharField("referentie aanbieder", max_length=20)
+    reason_code = models.CharField("reden verzoek", max_length=2, blank=True)
+    # The requested products as in the message: [{"reference": .., "category": .., "code": ..,
+    # "start_on": .., "end_on": .., "volume": .., "unit": .., "frequency": .., "budget": ..,
+    # "assignment_number": .., "change": "nieuw|wijzigen|ongewijzigd"}].
+    products = models.JSONField("producten", default=list)
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="requests")
+    answer = models.ForeignKey(
+        Message, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rejection_reason = models.CharField("reden afwijzing", max_length=2, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "verzoek"
+        verbose_name_plural = "verzoeken"

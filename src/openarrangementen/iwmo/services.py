@@ -1,0 +1,327 @@
+"""The steps that send messages: a final beschikking assigns (301); the provider reports
+start (305) and stop (307) and asks (315, 317); the PA answers a request (319 or 301)."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from openarrangementen.accounts.models import User
+from openarrangementen.cases.models import Traject
+from openarrangementen.cases.services import TrajectError, require_pa
+
+from . import exchange, messages
+from .models import Assignment, DeliveryReport, Message, Request, Side
+from .schemas import SchemasMissing
+
+
+def _next_number(municipality) -> int:
+    """TR332: unique per municipality. Locks the municipality's highest row."""
+    highest = Assignment.objects.filter(municipality=municipality).aggregate(n=Max("number"))["n"]
+    return (highest or 300000) + 1
+
+
+def send_assignments(*, municipality, provider, client, traject=None) -> Message:
+    """One 301 to this provider for this client with every assignment OP087 asks for."""
+    on = timezone.localdate()
+    rows = messages.assignments_for_301(
+        municipality=municipality, provider=provider, client=client, on=on
+    )
+    if not rows:
+        raise TrajectError("Er is geen toewijzing om te versturen.")
+
+    def build(identification, dated_on):
+        return messages.toewijzing(
+            municipality=municipality,
+            provider=provider,
+            client=client,
+            assignments=rows,
+            identification=identification,
+            dated_on=dated_on,
+        )
+
+    row = exchange.send(
+        build,
+        code="301",
+        side=Side.MUNICIPALITY,
+        municipality=municipality,
+        provider=provider,
+        client=client,
+        traject=traject,
+    )
+    Assignment.objects.filter(pk__in=[a.pk for a in rows]).update(
+        changed_since_sent=False, last_message=row
+    )
+    return row
+
+
+@transaction.atomic
+def assign_for_beschikking(beschikking) -> Message | None:
+    """A final beschikking orders the provider to deliver: the assignment and its 301. A
+    replaced beschikking's assignment ends the day before the new one starts, with
+    RedenWijziging 09 (change of provider) or 05 (re-assessment: shortened), and its
+    provider hears of it in a 301 of its own (OP087)."""
+    from openarrangementen.cases.models import LinkKind
+
+    traject = beschikking.traject
+    level = beschikking.level
+    replaced = []
+    if beschikking.replaces_id:
+        for old in Assignment.objects.select_for_update().filter(
+            beschikking_id=beschikking.replaces_id
+        ):
+            new_end = max(old.start_on, beschikking.start_on - timedelta(days=1))
+            if old.end_on is None or old.end_on > new_end:
+                old.end_on = new_end
+                old.change_reason = (
+                    REASON_OTHER_PROVIDER
+                    if traject.link_kind == LinkKind.CHANGE_PROVIDER
+                    else REASON_SHORTENED
+                )
+                old.changed_since_sent = True
+                old.save(update_fields=["end_on", "change_reason", "changed_since_sent"])
+                replaced.append(old)
+    Assignment.objects.create(
+        municipality=traject.municipality,
+        provider=beschikking.provider,
+        client=traject.client,
+        traject=traject,
+        beschikking=beschikking,
+        number=_next_number(traject.municipality),
+        product_category=level.product_category,
+        product_code=level.product_code,
+        assigned_at=timezone.now(),
+        start_on=beschikking.start_on,
+        end_on=beschikking.end_on,
+        volume=level.volume_per_period or 1,
+        unit=level.iwmo_unit,
+        frequency=level.iwmo_frequency,
+        commentary=f"Beschikking {beschikking.number}"[:200],
+    )
+    # The assignment stands even when its 301 cannot go out now (schemas missing): it stays
+    # marked as changed since the last 301 and goes with the next one, or by hand.
+    row = after_step(
+        send_assignments,
+        municipality=traject.municipality,
+        provider=beschikking.provider,
+        client=traject.client,
+        traject=traject,
+    )
+    for provider_id in {a.provider_id for a in replaced} - {beschikking.provider_id}:
+        old = next(a for a in replaced if a.provider_id == provider_id)
+        after_step(
+            send_assignments,
+            municipality=old.municipality,
+            provider=old.provider,
+            client=old.client,
+            traject=old.traject,
+        )
+    return row
+
+
+# WMO002 Reden wijziging toewijzing (labels in the installed code list).
+REASON_SHORTENED = "05"  # Herbeoordeling: verkorting toewijzing
+REASON_OTHER_PROVIDER = "09"  # Overstap naar andere aanbieder
+REASON_PROVIDER_INITIATED = "12"  # Geïnitieerd door de aanbieder (a granted VOW)
+
+
+def current_assignment(traject: Traject) -> Assignment | None:
+    for assignment in Assignment.objects.filter(traject=traject).order_by("-number"):
+        if assignment.is_current:
+            return assignment
+    return None
+
+
+def _in_portal(provider) -> bool:
+    from .models import Endpoint
+
+    return exchange.transport_name(provider) == Endpoint.Transport.IN_PROCESS
+
+
+def report_start(*, traject: Traject, started_on: date) -> Message | None:
+    """The provider's start in the portal, as a 305 (when the traject has an assignment).
+    A provider with its own software sends its own 305; nothing is sent for it here."""
+    assignment = current_assignment(traject)
+    if assignment is None or not _in_portal(assignment.provider):
+        return None
+    if DeliveryReport.objects.filter(
+        assignment=assignment, kind=DeliveryReport.Kind.START, status_code="1"
+    ).exists():
+        return None  # TR326: one current start per assignment
+
+    def build(identification, dated_on):
+        return messages.start(
+            assignment=assignment,
+            begin_on=started_on,
+            identification=identification,
+            dated_on=dated_on,
+        )
+
+    return exchange.send(
+        build,
+        code="305",
+        side=Side.PROVIDER,
+        municipality=assignment.municipality,
+        provider=assignment.provider,
+        client=assignment.client,
+        traject=traject,
+    )
+
+
+def report_stop(*, traject: Traject, stopped_on: date, reason_code: str) -> Message | None:
+    """The provider's stop in the portal, as a 307 with the start's key (TR382)."""
+    assignment = current_assignment(traject)
+    if assignment is None or not _in_portal(assignment.provider):
+        return None
+    start_report = (
+        DeliveryReport.objects.filter(
+            assignment=assignment, kind=DeliveryReport.Kind.START, status_code="1"
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if start_report is None:
+        return None  # no start was reported by message, so there is nothing to stop
+
+    def build(identification, dated_on):
+        return messages.stop(
+            assignment=assignment,
+            start_report=start_report,
+            end_on=stopped_on,
+            reason=reason_code,
+            identification=identification,
+            dated_on=dated_on,
+        )
+
+    return exchange.send(
+        build,
+        code="307",
+        side=Side.PROVIDER,
+        municipality=assignment.municipality,
+        provider=assignment.provider,
+        client=assignment.client,
+        traject=traject,
+    )
+
+
+# --- requests --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_answer(*, request: Request, actor: User, grant: bool, reason: str = "",
+                   investigate: bool = False) -> Message:  # fmt: skip
+    """The PA answers a VOT/VOW: grant (a new 301 with the provider's reference, TR379),
+    reject with a WJ759 reason (319 answer 1), or put under investigation (319 answer 2)."""
+    require_pa(actor)
+    request = Request.objects.select_for_update().get(pk=request.pk)
+    if request.state not in {Request.State.OPEN, Request.State.INVESTIGATING}:
+        raise TrajectError("Dit verzoek is al beantwoord.")
+    if investigate and request.state == Request.State.INVESTIGATING:
+        raise TrajectError("Dit verzoek is al in onderzoek (TR360).")
+    if grant:
+        if request.client is None:
+            raise TrajectError("De cliënt van dit verzoek is niet bekend; wijs het af.")
+        _grant(request)
+        answer = send_assignments(
+            municipality=request.municipality,
+            provider=request.provider,
+            client=request.client,
+            traject=request.traject,
+        )
+        request.state = Request.State.GRANTED
+    else:
+        if not investigate and not reason:
+            raise TrajectError("Kies een reden van afwijzing.")
+
+        def build(identification, dated_on):
+            return messages.answer(
+                municipality=request.municipality,
+                provider=request.provider,
+                reference=request.provider_reference,
+                answer_code="2" if investigate else "1",
+                reason="" if investigate else reason,
+                identification=identification,
+                dated_on=dated_on,
+            )
+
+        answer = exchange.send(
+            build,
+            code="319",
+            side=Side.MUNICIPALITY,
+            municipality=request.municipality,
+            provider=request.provider,
+            client=request.client,
+            traject=request.traject,
+        )
+        request.state = Request.State.INVESTIGATING if investigate else Request.State.REJECTED
+        request.rejection_reason = "" if investigate else reason
+    request.answer = answer
+    request.decided_by = actor
+    request.save()
+    return answer
+
+
+def _grant(request: Request) -> None:
+    today = timezone.localdate()
+    for product in request.products:
+        change = product.get("change", "nieuw")
+        if change == "ongewijzigd":
+            continue
+        start = date.fromisoformat(product["start_on"]) if product.get("start_on") else today
+        end = date.fromisoformat(product["end_on"]) if product.get("end_on") else None
+        if change == "wijzigen":
+            old = Assignment.objects.select_for_update().get(
+                municipality=request.municipality, number=product["assignment_number"]
+            )
+            old.end_on = end
+            if product.get("volume") is not None:
+                old.volume, old.unit, old.frequency = (
+                    product["volume"], product["unit"], product["frequency"]
+                )  # fmt: skip
+            old.change_reason = REASON_PROVIDER_INITIATED
+            old.provider_reference = request.provider_reference
+            old.changed_since_sent = True
+            old.save()
+            continue
+        Assignment.objects.create(
+            municipality=request.municipality,
+            provider=request.provider,
+            client=request.client,
+            traject=request.traject,
+            number=_next_number(request.municipality),
+            provider_reference=request.provider_reference,
+            product_category=product["category"],
+            product_code=product.get("code", ""),
+            assigned_at=timezone.now(),
+            start_on=start,
+            end_on=end,
+            volume=product.get("volume"),
+            unit=product.get("unit", ""),
+            frequency=product.get("frequency", ""),
+        )
+
+
+def schemas_ready() -> str:
+    """'' when the schemas are installed, else the Dutch explanation for the pages."""
+    try:
+        from .schemas import schemas
+
+        schemas()
+    except SchemasMissing as exc:
+        return str(exc)
+    return ""
+
+
+def after_step(func, **kwargs) -> Message | None:
+    """Send the message that belongs to a domain step without letting the exchange undo
+    the step: the beschikking stays final when the schemas are missing. What did not go
+    out stays visible (an assignment not sent, a message flagged) and can be sent later."""
+    import logging
+
+    try:
+        with transaction.atomic():
+            return func(**kwargs)
+    except (SchemasMissing, exchange.ExchangeError, TrajectError) as exc:
+        logging.getLogger(__name__).warning("iWmo message for %s not sent: %s", func.__name__, exc)
+        return None

@@ -1,0 +1,69 @@
+"""The exchange end to end on the demo data: a final beschikking sends the 301, the portal
+provider's start and stop send the 305 and 307, and each is answered by its retour."""
+
+import pytest
+from django.utils import timezone
+
+from openarrangementen.cases.domain import TrajectStatus
+from openarrangementen.cases.tests import flow
+from openarrangementen.decisions import services as decisions
+from openarrangementen.iwmo import codec, schemas
+from openarrangementen.iwmo.models import Assignment, DeliveryReport, Message, Side
+
+pytestmark = pytest.mark.usefixtures("demo")
+S = TrajectStatus
+user = flow.user
+
+
+def decided():
+    return flow.advance(
+        flow.new_melding(question="Hulp bij structuur en administratie."), S.DECIDED
+    )
+
+
+def outgoing(side, code):
+    return Message.objects.filter(side=side, direction=Message.Direction.OUTGOING, code=code)
+
+
+def test_final_beschikking_sends_a_valid_301_answered_by_a_302():
+    traject = decided()
+    assignment = Assignment.objects.get(traject=traject)
+    beschikking = traject.beschikkingen.get(status="definitief")
+    assert assignment.product_code == beschikking.level.product_code
+    sent = outgoing(Side.MUNICIPALITY, "301").get(traject=traject)
+    assert sent.status == Message.Status.ANSWERED and sent.accepted is True
+    assert schemas.validate("301", codec.parse_xml(sent.xml)) == []
+    obj = codec.parse(sent.xml)
+    assert [p.toewijzing_nummer for p in obj.client.toegewezen_producten] == [assignment.number]
+    received = Message.objects.get(side=Side.PROVIDER, direction="in", code="301")
+    assert received.traject == traject and received.accepted is True
+    retour = outgoing(Side.PROVIDER, "302").get()
+    assert retour.in_reply_to == received
+    assignment.refresh_from_db()
+    assert assignment.received_by_provider_at is not None
+
+
+def test_provider_start_in_the_portal_sends_a_305_and_the_municipality_records_it():
+    traject = decided()
+    decisions.traject_start_record(
+        traject=traject, actor=user("kade.begeleider"), started_on=timezone.localdate()
+    )
+    sent = outgoing(Side.PROVIDER, "305").get()
+    assert sent.status == Message.Status.ANSWERED, sent.violations
+    report = DeliveryReport.objects.get(kind="start")
+    assert report.assignment.traject == traject
+    assert outgoing(Side.MUNICIPALITY, "306").get().in_reply_to.code == "305"
+
+
+def test_the_same_message_received_twice_changes_nothing():
+    from openarrangementen.iwmo.exchange import receive
+
+    traject = decided()
+    decisions.traject_start_record(
+        traject=traject, actor=user("kade.begeleider"), started_on=timezone.localdate()
+    )
+    sent = outgoing(Side.PROVIDER, "305").get()
+    before = (Message.objects.count(), DeliveryReport.objects.count())
+    result = receive(sent.xml.encode(), transport="portaal")
+    assert result.duplicate and not result.errors
+    assert (Message.objects.count(), DeliveryReport.objects.count()) == before
