@@ -14,5 +14,6 @@ urlpatterns = [
     ),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("beheer/", admin.site.urls),
+    path("api/iwmo/", include("openarrangementen.iwmo.urls")),
     path("", include("openarrangementen.portal.urls")),
 ]

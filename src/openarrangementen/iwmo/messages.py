@@ -14,7 +14,8 @@ from .retour import header
 
 
 def _birth_date(types, client: Client):
-    return types.CDT_Geboortedatum(datum=client.birth_date, datum_gebruik="1")
+    # DatumGebruik (COD170) only marks unknown parts; a full date leaves it empty.
+    return types.CDT_Geboortedatum(datum=client.birth_date, datum_gebruik=None)
 
 
 def _gender(client: Client) -> str:

@@ -325,3 +325,159 @@ def after_step(func, **kwargs) -> Message | None:
     except (SchemasMissing, exchange.ExchangeError, TrajectError) as exc:
         logging.getLogger(__name__).warning("iWmo message for %s not sent: %s", func.__name__, exc)
         return None
+
+
+# --- the provider's requests (portal) ------------------------------------------------------
+
+
+def _require_werkverdeler(traject: Traject, actor: User) -> None:
+    from openarrangementen.accounts.domain import Role
+
+    if not actor.role_assignments.filter(
+        role__in=[Role.WERKVERDELER.value, Role.ADMINISTRATIE.value], provider=traject.provider
+    ).exists():
+        raise TrajectError("Alleen de werkverdeler of administratie van de aanbieder vraagt aan.")
+
+
+def _reference(traject: Traject) -> str:
+    """ReferentieAanbieder, unique for the provider (TR347): traject number and a count."""
+    count = Request.objects.filter(provider=traject.provider).count() + 1
+    return f"{traject.pk}-{count}"[:20]
+
+
+def _no_open_request(traject: Traject) -> None:
+    """TR374: no new request while one for this client at this provider is unanswered."""
+    if Request.objects.filter(
+        provider=traject.provider,
+        client=traject.client,
+        state__in=[Request.State.OPEN, Request.State.INVESTIGATING],
+    ).exists():
+        raise TrajectError(
+            "Er loopt al een verzoek voor deze cliënt; wacht op het antwoord van de gemeente."
+        )
+
+
+@transaction.atomic
+def request_assignment(*, traject: Traject, actor: User, products: list[dict]) -> Message:
+    """VOT (315): the provider asks the municipality to assign products. Each product gets
+    its own reference and is answered on its own."""
+    _require_werkverdeler(traject, actor)
+    _no_open_request(traject)
+    if not products:
+        raise TrajectError("Vraag minstens één product aan.")
+    base = _reference(traject)
+    for index, product in enumerate(products, start=1):
+        product["reference"] = f"{base}-{index}"[:20]
+        if product.get("end_on") and product["end_on"] < product["start_on"]:
+            raise TrajectError("De einddatum ligt vóór de ingangsdatum.")
+
+    def build(identification, dated_on):
+        return messages.request_for_assignment(
+            municipality=traject.municipality,
+            provider=traject.provider,
+            client=traject.client,
+            products=products,
+            identification=identification,
+            dated_on=dated_on,
+        )
+
+    return exchange.send(
+        build,
+        code="315",
+        side=Side.PROVIDER,
+        municipality=traject.municipality,
+        provider=traject.provider,
+        client=traject.client,
+        traject=traject,
+    )
+
+
+@transaction.atomic
+def request_change(
+    *, traject: Traject, actor: User, reason: str, changes: list[dict], new: list[dict]
+) -> Message:
+    """VOW (317): the whole desired situation; every current assignment not changed is
+    listed as unchanged (TR349)."""
+    _require_werkverdeler(traject, actor)
+    _no_open_request(traject)
+    if not changes and not new:
+        raise TrajectError("Geef aan wat er moet wijzigen of wat er bij moet komen (TR353).")
+    today = timezone.localdate()
+    current = [
+        a
+        for a in Assignment.objects.filter(
+            municipality=traject.municipality, provider=traject.provider, client=traject.client
+        )
+        if a.is_current and (a.end_on is None or a.end_on >= today)
+    ]
+    changed = {c["number"] for c in changes}
+    unknown = changed - {a.number for a in current}
+    if unknown:
+        raise TrajectError(f"Toewijzing {min(unknown)} is niet actueel bij deze cliënt.")
+    for item in [*changes, *new]:
+        if item["start_on"] <= today and item in new:
+            raise TrajectError("De gewenste ingangsdatum van een nieuw product ligt na vandaag.")
+    reference = _reference(traject)
+
+    def build(identification, dated_on):
+        return messages.request_for_change(
+            municipality=traject.municipality,
+            provider=traject.provider,
+            client=traject.client,
+            reference=reference,
+            reason=reason,
+            unchanged=[a.number for a in current if a.number not in changed],
+            changes=changes,
+            new=new,
+            identification=identification,
+            dated_on=dated_on,
+        )
+
+    return exchange.send(
+        build,
+        code="317",
+        side=Side.PROVIDER,
+        municipality=traject.municipality,
+        provider=traject.provider,
+        client=traject.client,
+        traject=traject,
+    )
+
+
+# --- signals ---------------------------------------------------------------------------------
+
+
+def missing_starts_signal(*, today: date | None = None) -> int:
+    """ "No start received N working days after the assignment": the region's start term
+    (DeadlineRule kind start; 5 working days in Almere, 10 in Midden-Limburg) has passed
+    without an approved 305. Tells the PA once per assignment; returns how many."""
+    from openarrangementen.cases.services import notify_municipality
+    from openarrangementen.core.selectors import add_working_days
+    from openarrangementen.delivery.services import start_due_on
+
+    today = today or timezone.localdate()
+    count = 0
+    candidates = Assignment.objects.filter(
+        start_overdue_signalled_on=None, traject__isnull=False, traject__started_on=None
+    ).select_related("traject", "traject__municipality")
+    for assignment in candidates:
+        if not assignment.is_current or assignment.deliveries.filter(kind="start").exists():
+            continue
+        traject = assignment.traject
+        due = start_due_on(traject) if traject.decided_on else None
+        if due is None:
+            due = add_working_days(timezone.localtime(assignment.assigned_at).date(), 5)
+        if today <= due:
+            continue
+        notify_municipality(
+            traject,
+            subject=f"Geen start ontvangen voor traject {traject.number}",
+            text=(
+                f"Voor toewijzing {assignment.number} is op {due:%d-%m-%Y} nog geen start "
+                "(WMO305) ontvangen. Neem contact op met de aanbieder."
+            ),
+        )
+        assignment.start_overdue_signalled_on = today
+        assignment.save(update_fields=["start_overdue_signalled_on"])
+        count += 1
+    return count

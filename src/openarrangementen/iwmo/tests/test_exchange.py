@@ -1,8 +1,9 @@
 """The exchange end to end on the demo data: a final beschikking sends the 301, the portal
 provider's start and stop send the 305 and 307, and each is answered by its retour."""
 
-import pytest
 from django.utils import timezone
+
+import pytest
 
 from openarrangementen.cases.domain import TrajectStatus
 from openarrangementen.cases.tests import flow
@@ -31,12 +32,14 @@ def test_final_beschikking_sends_a_valid_301_answered_by_a_302():
     beschikking = traject.beschikkingen.get(status="definitief")
     assert assignment.product_code == beschikking.level.product_code
     sent = outgoing(Side.MUNICIPALITY, "301").get(traject=traject)
-    assert sent.status == Message.Status.ANSWERED and sent.accepted is True
+    assert sent.status == Message.Status.ANSWERED
+    assert sent.accepted is True
     assert schemas.validate("301", codec.parse_xml(sent.xml)) == []
     obj = codec.parse(sent.xml)
     assert [p.toewijzing_nummer for p in obj.client.toegewezen_producten] == [assignment.number]
     received = Message.objects.get(side=Side.PROVIDER, direction="in", code="301")
-    assert received.traject == traject and received.accepted is True
+    assert received.traject == traject
+    assert received.accepted is True
     retour = outgoing(Side.PROVIDER, "302").get()
     assert retour.in_reply_to == received
     assignment.refresh_from_db()
@@ -65,5 +68,6 @@ def test_the_same_message_received_twice_changes_nothing():
     sent = outgoing(Side.PROVIDER, "305").get()
     before = (Message.objects.count(), DeliveryReport.objects.count())
     result = receive(sent.xml.encode(), transport="portaal")
-    assert result.duplicate and not result.errors
+    assert result.duplicate
+    assert not result.errors
     assert (Message.objects.count(), DeliveryReport.objects.count()) == before

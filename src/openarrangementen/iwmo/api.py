@@ -1,0 +1,64 @@
+"""The HTTP endpoint for providers' own software: POST one iWmo message (XML body) with the
+provider's bearer token. The answer says what happened:
+
+- 200 with the retour (XML) when the message was checked: approved or with retour codes;
+- 200 with the earlier retour when the same message was already received (nothing changes);
+- 400 with the reasons (text) when the message is unreadable or breaks the XSD: the
+  standard's control level 1, for which no retour exists;
+- 401 without a valid token, 413 when the body is too large.
+
+The retour is also delivered through the provider's transport (its own URL).
+"""
+
+import hashlib
+import hmac
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from .exchange import receive
+from .models import Endpoint
+from .xmlsafe import max_bytes
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _endpoint_for(request: HttpRequest) -> Endpoint | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    digest = token_digest(token.strip())
+    for endpoint in Endpoint.objects.filter(transport=Endpoint.Transport.HTTP).exclude(
+        token_digest=""
+    ):
+        if hmac.compare_digest(endpoint.token_digest, digest):
+            return endpoint
+    return None
+
+
+def _text(status: int, text: str) -> HttpResponse:
+    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+
+
+@csrf_exempt
+@require_POST
+def messages(request: HttpRequest) -> HttpResponse:
+    endpoint = _endpoint_for(request)
+    if endpoint is None:
+        return _text(401, "Geen geldig token.")
+    length = int(request.headers.get("Content-Length") or 0)
+    if length > max_bytes():
+        return _text(413, f"Het bericht is te groot (de grens is {max_bytes():,} bytes).")
+    result = receive(request.body, transport=Endpoint.Transport.HTTP, provider=endpoint.provider)
+    if result.refused and result.retour is None:
+        return _text(400, "\n".join(result.errors))
+    if result.retour is None:
+        # A 323 without errors: the 325 follows after the billing check.
+        return _text(200, "Ontvangen; het antwoord volgt.")
+    response = HttpResponse(result.retour.xml, content_type="application/xml; charset=utf-8")
+    response["X-Iwmo-Duplicate"] = "1" if result.duplicate else "0"
+    return response

@@ -1,0 +1,36 @@
+"""Read what providers on a folder link put in `<folder>/van-aanbieder/`: each file is
+received (checked, answered, processed) and moved to `verwerkt/` or, when refused at the
+XSD level, to `geweigerd/` with the reasons beside it."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from openarrangementen.iwmo.exchange import receive
+from openarrangementen.iwmo.models import Endpoint
+
+
+class Command(BaseCommand):
+    help = "Verwerk de iWmo-berichten in de mappen van de aanbieders."
+
+    def handle(self, *args, **options):
+        totals = {"verwerkt": 0, "geweigerd": 0}
+        for endpoint in Endpoint.objects.filter(transport=Endpoint.Transport.FOLDER):
+            incoming = Path(endpoint.folder) / "van-aanbieder"
+            if not incoming.is_dir():
+                continue
+            for path in sorted(incoming.glob("*.xml")):
+                result = receive(
+                    path.read_bytes(), transport=Endpoint.Transport.FOLDER,
+                    provider=endpoint.provider,
+                )  # fmt: skip
+                outcome = "geweigerd" if result.refused and result.retour is None else "verwerkt"
+                target = incoming.parent / outcome
+                target.mkdir(exist_ok=True)
+                path.replace(target / path.name)
+                if outcome == "geweigerd":
+                    (target / f"{path.name}.fout.txt").write_text(
+                        "\n".join(result.errors), encoding="utf-8"
+                    )
+                totals[outcome] += 1
+        self.stdout.write(f"{totals['verwerkt']} verwerkt, {totals['geweigerd']} geweigerd.")
