@@ -151,6 +151,8 @@ PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # shared folder beside the checkout when it exists.
 _shared_iwmo = REPO_DIR.parent / "shared" / "iwmo" / "3.2"
 IWMO_SCHEMA_DIR = Path(env_str("IWMO_SCHEMA_DIR", str(_shared_iwmo)))
+# iWmo messages larger than this are refused before they are parsed.
+IWMO_MAX_MESSAGE_BYTES = int(env_str("IWMO_MAX_MESSAGE_BYTES", str(10 * 1024 * 1024)))
 
 # A deadline counts as "at risk" (dreigt te verlopen) this many working days before it ends.
 TRAJECT_AT_RISK_WORKING_DAYS = int(env_str("TRAJECT_AT_RISK_WORKING_DAYS", "3"))
