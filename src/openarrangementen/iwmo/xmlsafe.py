@@ -23,6 +23,17 @@ def max_bytes() -> int:
     return int(getattr(settings, "IWMO_MAX_MESSAGE_BYTES", 10 * 1024 * 1024))
 
 
+class _NoExternal(etree.Resolver):
+    """Refuses every external resource (DTD subset, parameter entity, ...) before libxml2
+    opens it: with load_dtd=False it still reads `file:` URLs of an external subset or
+    parameter entity, e.g. in a UTF-16 document that the byte search above cannot see."""
+
+    def resolve(self, url, pubid, context):
+        raise XmlRefused(
+            "Het bericht verwijst naar een DTD of extern bestand; dat is niet toegestaan."
+        )
+
+
 def parser() -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,
@@ -39,7 +50,10 @@ def parse_xml(data: bytes | str) -> etree._Element:
     """Parse an untrusted document; raise `XmlRefused` with a Dutch reason when it is not
     acceptable."""
     if isinstance(data, str):
-        data = data.encode("utf-8")
+        try:
+            data = data.encode("utf-8")
+        except UnicodeEncodeError as exc:  # lone surrogates
+            raise XmlRefused("Het bericht bevat tekens die geen geldige tekst zijn.") from exc
     if not data or not data.strip():
         raise XmlRefused("Het bericht is leeg.")
     limit = max_bytes()
@@ -50,8 +64,12 @@ def parse_xml(data: bytes | str) -> etree._Element:
     # UTF-16 documents hide the declaration from a byte search; lxml reports the doctype.
     if _DOCTYPE.search(data):
         raise XmlRefused("Het bericht bevat een DTD of entiteiten; dat is niet toegestaan.")
+    untrusted = parser()
+    untrusted.resolvers.add(_NoExternal())  # only here: the XSDs import each other
     try:
-        root = etree.fromstring(data, parser())
+        root = etree.fromstring(data, untrusted)
+    except XmlRefused:
+        raise
     except etree.XMLSyntaxError as exc:
         line = f" (regel {exc.lineno})" if getattr(exc, "lineno", None) else ""
         raise XmlRefused(f"Het bericht is geen geldige XML{line}: {exc.msg}") from exc
