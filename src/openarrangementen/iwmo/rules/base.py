@@ -28,7 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..schemas import schema_dir
+from openarrangementen.iwmo.schemas import schema_dir
 
 
 class Level(IntEnum):
@@ -117,7 +117,7 @@ def retour_code_of(code: str) -> str:
 
 def check(msg: Any, ctx: RuleContext, *, code: str | None = None) -> list[Violation]:
     """Every violation of the registered rules that apply to this message type."""
-    from ..codec import code_of
+    from openarrangementen.iwmo.codec import code_of
 
     message_code = code_of(msg)
     found = []
@@ -154,7 +154,9 @@ def _reference_rules(directory: Path) -> dict[str, RuleInfo]:
         code = path.stem
         rules[code] = RuleInfo(
             code=code,
-            definition=re.sub(r"^TR\d+:\s*", "", (definition.group(1) if definition else "").strip()),
+            definition=re.sub(
+                r"^TR\d+:\s*", "", (definition.group(1) if definition else "").strip()
+            ),
             level=_LEVEL_NAMES.get(path.parent.name, Level.CONTENT),
             retour_code=(
                 retour.group(1) if retour and re.fullmatch(r"[0-9A-Z]{4}", retour.group(1)) else ""

@@ -10,6 +10,7 @@ import pytest
 from openarrangementen.cases.domain import TrajectStatus
 from openarrangementen.cases.services import TrajectError
 from openarrangementen.cases.tests import flow
+from openarrangementen.catalog.models import Level
 from openarrangementen.core.models import Notification
 from openarrangementen.iwmo import codec, services
 from openarrangementen.iwmo.models import Assignment, Message, Request, Side
@@ -25,10 +26,16 @@ def active():
 
 
 def product(**extra):
+    """A product of the municipality's own product code list (the catalog, TR381)."""
+    level = (
+        Level.objects.filter(arrangement__catalog_version__region__name__icontains="Almere")
+        .order_by("-product_code")
+        .first()
+    )
     start = timezone.localdate() + timedelta(days=7)
     return {
-        "category": "07",
-        "code": "07A01",
+        "category": level.product_category,
+        "code": level.product_code,
         "start_on": start,
         "end_on": start + timedelta(days=90),
         "volume": 2,
@@ -47,7 +54,7 @@ def test_vot_is_shown_to_the_pa_and_a_grant_sends_a_301_with_the_reference():
     request = Request.objects.get()
     assert request.kind == Request.Kind.VOT
     assert request.traject == traject
-    assert request.products[0]["code"] == "07A01"
+    assert request.products[0]["code"] == product()["code"]
     assert Notification.objects.filter(subject__startswith="Verzoek om toewijzing").exists()
     answer = services.request_answer(request=request, actor=user("almere.pa"), grant=True)
     assert answer.code == "301"
@@ -58,7 +65,7 @@ def test_vot_is_shown_to_the_pa_and_a_grant_sends_a_301_with_the_reference():
         if p.referentie_aanbieder == request.provider_reference
     ]
     assert len(honoured) == 1  # TR379: the 301 carries the provider's reference
-    assert honoured[0].product.code == "07A01"
+    assert honoured[0].product.code == product()["code"]
     request.refresh_from_db()
     assert request.state == Request.State.GRANTED
     assert Assignment.objects.filter(provider_reference=request.provider_reference).exists()
