@@ -414,8 +414,10 @@ def _process(row: Message, obj) -> Received:
     row.processed_at = timezone.now()
     handlers.link(row, obj)
     if row.code in schemas.ORIGINAL_OF:
-        # A retour or a 325: it answers one of our messages.
+        # A retour or a 325: it answers one of our messages. Its own retour codes say how
+        # our message fared; the violations found in it say whether we accept the answer.
         handlers.answer_received(row, obj)
+        row.accepted = bool(row.accepted) and not violations
         row.status = Message.Status.ANSWERED if row.accepted else Message.Status.REJECTED
     elif not violations:
         handlers.process(row, obj)

@@ -17,6 +17,7 @@ from .schemas import RETOUR_OF, Complex, schemas
 
 OK = "0200"
 TECHNICAL = "0001"
+FULLY_GRANTED = "8001"  # WJ001: Declaratie is volledig toegewezen
 
 
 def header(code: str, *, sender: str, receiver: str, identification: str, dated_on: date) -> Any:
@@ -84,6 +85,9 @@ def retour_for(
     if retour_code == "325" and not header_codes:
         values.retour_codes = [OK]  # the 325 header always carries a retour code (IV088)
     root = model.cls(header=values)
+    if retour_code == "325" and class_codes is not None and not header_codes:
+        root.declaratie_antwoord = _declaratie_antwoord(original, model, class_codes)
+        return root
     if class_codes is not None and not header_codes:
         values.retour_codes = [OK]
         for element in model.fields:
@@ -95,6 +99,55 @@ def retour_for(
                     root, codec.snake(element.xml_name), _copy(source, element.type, class_codes)
                 )
     return root
+
+
+def _declaratie_antwoord(original: Any, model: Complex, class_codes: dict[int, list[str]]) -> Any:
+    """IV087/IV088: the 325 carries only the refused prestaties (TR342), each with its codes,
+    under their client; the granted total is the submitted total less the refused lines."""
+    answer_model = _field_class(model, "DeclaratieAntwoord").__iwmo_model__
+    client_model = next(f.type for f in answer_model.fields if f.xml_name == "Clienten")
+    prestatie_model = next(f.type for f in client_model.fields if f.xml_name == "Prestaties")
+    declaratie = original.declaratie
+    own = class_codes.get(id(declaratie))
+    total_type = _field_class(answer_model, "TotaalToegekendBedrag")
+    submitted = _signed(declaratie.totaal_ingediend_bedrag.totaal_bedrag,
+                        declaratie.totaal_ingediend_bedrag.debet_credit)  # fmt: skip
+    clients, refused_sum = [], 0
+    for client in declaratie.clienten:
+        refused = [p for p in client.prestaties if class_codes.get(id(p))]
+        client_codes = class_codes.get(id(client))
+        if own or client_codes:
+            refused = list(client.prestaties)  # the whole client (or declaration) is refused
+        if not refused:
+            continue
+        prestaties = []
+        for prestatie in refused:
+            refused_sum += _signed(prestatie.ingediend_bedrag.bedrag,
+                                   prestatie.ingediend_bedrag.debet_credit)  # fmt: skip
+            copied = _copy(prestatie, prestatie_model, {})
+            copied.retour_codes = list(class_codes.get(id(prestatie)) or ["0233"])
+            prestaties.append(copied)
+        clients.append(
+            client_model.cls(
+                bsn=client.bsn, prestaties=prestaties, retour_codes=list(client_codes or [OK])
+            )
+        )
+    granted = 0 if own else submitted - refused_sum
+    return answer_model.cls(
+        declaratie_nummer=declaratie.declaratie_nummer,
+        totaal_ingediend_bedrag=total_type(
+            **dataclasses.asdict(declaratie.totaal_ingediend_bedrag)
+        ),
+        totaal_toegekend_bedrag=total_type(
+            totaal_bedrag=abs(granted), debet_credit="C" if granted < 0 else "D"
+        ),
+        clienten=[] if own else clients,
+        retour_codes=list(own or ([OK] if clients else [FULLY_GRANTED])),
+    )
+
+
+def _signed(amount: int, debet_credit: str) -> int:
+    return -amount if debet_credit == "C" else amount
 
 
 def _field_class(model: Complex, xml_name: str) -> type:

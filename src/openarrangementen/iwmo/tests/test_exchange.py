@@ -71,3 +71,32 @@ def test_the_same_message_received_twice_changes_nothing():
     assert result.duplicate
     assert not result.errors
     assert (Message.objects.count(), DeliveryReport.objects.count()) == before
+
+
+def test_declaration_answer_carries_only_the_refused_prestaties_with_the_granted_total(settings):
+    from datetime import date
+
+    from openarrangementen.iwmo import retour
+
+    xml = (settings.IWMO_SCHEMA_DIR / "examples" / "WMO323.xml").read_bytes()
+    declaration = codec.parse(xml)
+    refused = declaration.declaratie.clienten[0].prestaties[0]
+    answer = retour.retour_for(
+        declaration,
+        identification="1",
+        dated_on=date(2025, 5, 1),
+        class_codes={id(refused): ["9338"]},
+    )
+    assert schemas.validate("325", codec.to_element(answer)) == []
+    body = answer.declaratie_antwoord
+    lines = [p for c in body.clienten for p in c.prestaties]
+    assert [(p.product_referentie.referentie_nummer, p.retour_codes) for p in lines] == [
+        (refused.product_referentie.referentie_nummer, ["9338"])
+    ]  # TR342: only refused lines are returned
+    submitted = declaration.declaratie.totaal_ingediend_bedrag.totaal_bedrag
+    assert body.totaal_toegekend_bedrag.totaal_bedrag == submitted - refused.ingediend_bedrag.bedrag
+    # IV087: the answer goes back from the municipality to the provider
+    assert answer.header.afzender == declaration.header.ontvanger
+    assert answer.header.declaratie_identificatie.identificatie == (
+        declaration.header.bericht_identificatie.identificatie
+    )
