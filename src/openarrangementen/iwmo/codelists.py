@@ -94,3 +94,46 @@ def reasons_of_ending(*, provider_initiative_only: bool = False) -> list[Code]:
     if provider_initiative_only:
         codes = [c for c in codes if c.provider_initiative is not False]
     return codes
+
+
+def _codes(type_name: str) -> list[Code]:
+    return [Code(code, label) for code, label in _enumerations(_schema_dir(), type_name)]
+
+
+def retour_codes() -> dict[str, Code]:
+    """WJ001 Retourcode, by code: what a retour says about each class it copies."""
+    return {code.code: code for code in _codes("LDT_RetourCode")}
+
+
+def retour_code_rules() -> dict[str, str]:
+    """WJ001 per code the rule it enforces ("TR135"), from the reference where installed."""
+    return {
+        code: rule
+        for code, rule in _reference_column(_schema_dir(), "WJ001", "TR-regel").items()
+        if re.fullmatch(r"[A-Z]{2}\d{3}", rule)
+    }
+
+
+def reasons_of_rejection() -> list[Code]:
+    """WJ759 Reden afwijzing verzoek (the 319's answer to a rejected VOT or VOW)."""
+    return _codes("LDT_RedenAfwijzingVerzoek")
+
+
+def reasons_of_request() -> list[Code]:
+    """WJ758 Reden verzoek (why a provider asks for a change, 317)."""
+    return _codes("LDT_RedenVerzoek")
+
+
+def product_categories() -> list[Code]:
+    """WMO020 Productcategorie."""
+    return _codes("LDT_ProductCategorie")
+
+
+def units() -> list[Code]:
+    """WJ756 Eenheid (of a volume)."""
+    return _codes("LDT_Eenheid")
+
+
+def frequencies() -> list[Code]:
+    """WMO757 Frequentie (of a volume)."""
+    return _codes("LDT_Frequentie")

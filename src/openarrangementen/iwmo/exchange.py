@@ -102,6 +102,9 @@ def send(
     row.identification = new_identification(row)
     row.dated_on = today()
     obj = build(row.identification, row.dated_on)
+    if code in schemas.ORIGINAL_OF:
+        row.retour_codes = retour.retour_codes_of(obj)
+        row.accepted = retour.accepted(obj)
     element = codec.to_element(obj)
     errors = schemas.validate(code, element)
     if errors:
@@ -202,6 +205,7 @@ def dispatch_pending(*, pk: int | None = None) -> int:
 @transaction.atomic
 def resend(row: Message) -> Message:
     """By hand, after the administrator fixed the link: one more series of attempts."""
+    schemas.schemas()  # SchemasMissing (Dutch) instead of a wasted attempt
     row = Message.objects.select_for_update().get(pk=row.pk)
     if row.direction != Message.Direction.OUTGOING or row.status not in {
         Message.Status.FAILED,

@@ -101,6 +101,10 @@ class Message(models.Model):
         return f"WMO{self.code} {self.identification} ({self.get_status_display()})"
 
     @property
+    def audit_client_id(self) -> int | None:
+        return self.client_id
+
+    @property
     def name(self) -> str:
         from .schemas import NAMES
 
@@ -315,6 +319,10 @@ class Request(TimestampedModel):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
+
+    @property
+    def audit_client_id(self) -> int | None:
+        return self.client_id
 
     class Meta:
         ordering = ["-created_at"]

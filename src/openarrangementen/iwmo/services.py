@@ -213,8 +213,17 @@ def request_answer(*, request: Request, actor: User, grant: bool, reason: str = 
                    investigate: bool = False) -> Message:  # fmt: skip
     """The PA answers a VOT/VOW: grant (a new 301 with the provider's reference, TR379),
     reject with a WJ759 reason (319 answer 1), or put under investigation (319 answer 2)."""
+    from openarrangementen.accounts.domain import Role
+    from openarrangementen.accounts.selectors import municipalities_for
+
     require_pa(actor)
     request = Request.objects.select_for_update().get(pk=request.pk)
+    if (
+        not municipalities_for(actor, {Role.PROCESREGISSEUR})
+        .filter(pk=request.municipality_id)
+        .exists()
+    ):
+        raise TrajectError("Dit verzoek is voor een andere gemeente.")
     if request.state not in {Request.State.OPEN, Request.State.INVESTIGATING}:
         raise TrajectError("Dit verzoek is al beantwoord.")
     if investigate and request.state == Request.State.INVESTIGATING:

@@ -4,6 +4,8 @@ from openarrangementen.cases.selectors import PORTAL_PROVIDER_ROLES
 from openarrangementen.core.admin_site import BEHEER_ROLES
 from openarrangementen.core.notifications import unread_count
 
+from .iwmo_views import MESSAGE_ROLES
+
 
 def navigation(request) -> dict[str, object]:
     """Which menu items this user gets. The pages check access themselves as well."""
@@ -15,6 +17,7 @@ def navigation(request) -> dict[str, object]:
         "nav_clients": bool(roles & (MUNICIPALITY_CLIENT_ROLES | {Role.INWONER})),
         "nav_trajects": bool(roles & MUNICIPALITY_CLIENT_ROLES),
         "nav_provider": bool(roles & PORTAL_PROVIDER_ROLES),
+        "nav_iwmo": bool(roles & MESSAGE_ROLES),
         "nav_unread": unread_count(user),
         "nav_account_organisation": Role.CONTACTPERSOON in roles,
         "nav_account_requests": Role.FUNCTIONEEL_BEHEERDER in roles,

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from . import iwmo_views as iwmo
 from . import provider_views as p
 from . import traject_views as t
 from . import views
@@ -40,6 +41,12 @@ urlpatterns = [
     path("trajecten/<int:pk>/wijziging/", t.change_view, name="traject-change"),
     path("trajecten/<int:pk>/signaal/<int:signal_pk>/", t.signal_read_view, name="traject-signal"),
     path("berichten/", views.notification_list, name="notifications"),
+    # iWmo message log and requests; /berichten/ is the in-app notifications page.
+    path("iwmo-berichten/", iwmo.message_list, name="iwmo-messages"),
+    path("iwmo-berichten/<int:pk>/", iwmo.message_detail, name="iwmo-message"),
+    path("iwmo-berichten/<int:pk>/opnieuw/", iwmo.message_resend, name="iwmo-message-resend"),
+    path("iwmo-berichten/verzoeken/", iwmo.request_list, name="iwmo-requests"),
+    path("iwmo-berichten/verzoeken/<int:pk>/", iwmo.request_answer, name="iwmo-request"),
     # Provider portal
     path("aanbieder/", p.inbox, name="provider-inbox"),
     path("aanbieder/oefenen/", p.practice, name="provider-practice"),
