@@ -312,3 +312,48 @@ class PartTwoForm(UtrechtFormMixin, forms.Form):
             return {}
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
         return {t: {r: data.get(f"hh_{t}_{r}") for r in HOUSEHOLD_ROOMS} for t in HOUSEHOLD_TASKS}
+
+
+class IwmoRequestForm(UtrechtFormMixin, forms.Form):
+    """A verzoek om toewijzing (a product more) or om wijziging (another end date)."""
+
+    kind = forms.ChoiceField(
+        label="Soort verzoek",
+        choices=[
+            ("vot", "Verzoek om toewijzing (WMO315): een product erbij"),
+            ("vow", "Verzoek om wijziging (WMO317): andere einddatum van de toewijzing"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    level = forms.ChoiceField(
+        label="Product (uit de productcodelijst van de gemeente)", required=False
+    )
+    start_on = date_field("Gewenste ingangsdatum", required=False)
+    end_on = date_field("Gewenste einddatum", required=False)
+    volume = forms.IntegerField(label="Volume", min_value=1, max_value=99999999, required=False)
+    unit = forms.ChoiceField(label="Eenheid (WJ756)", required=False)
+    frequency = forms.ChoiceField(label="Frequentie (WMO757)", required=False)
+
+    def __init__(self, *args, levels=(), units=(), frequencies=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.levels = {str(level.pk): level for level in levels}
+        self.fields["level"].choices = [("", "Kies een product")] + [
+            (str(level.pk), f"{level.product_category} {level.product_code} – {level.name}")
+            for level in levels
+        ]
+        self.fields["unit"].choices = [("", "Kies een eenheid")] + [
+            (c.code, c.display) for c in units
+        ]
+        self.fields["frequency"].choices = [("", "Kies een frequentie")] + [
+            (c.code, c.display) for c in frequencies
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == "vot":
+            for name in ("level", "start_on", "volume", "unit", "frequency"):
+                if not data.get(name):
+                    self.add_error(name, "Vul dit in voor een verzoek om toewijzing.")
+        elif data.get("kind") == "vow" and not data.get("end_on"):
+            self.add_error("end_on", "Vul de gewenste einddatum in.")
+        return data

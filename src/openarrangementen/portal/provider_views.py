@@ -228,6 +228,12 @@ def traject_page(request: HttpRequest, pk: int) -> HttpResponse:
         "is_delegate": is_delegate,
         "works_on": works_on,
         "is_distributor": Role.WERKVERDELER in roles,
+        "may_request_iwmo": (
+            works_on
+            and not traject.is_practice
+            and bool(roles & {Role.WERKVERDELER, Role.ADMINISTRATIE})
+            and traject.assignments.exists()
+        ),
         "may": may,
         "log_entries": traject.log_entries.select_related("written_by")[:20] if works_on else [],
         "weeks": _weeks(traject) if works_on and part_one else [],
@@ -806,3 +812,98 @@ def practice_municipality(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Oefenomgeving: de gemeente heeft haar stap gezet.")
     return redirect(_page(traject))
+
+
+# --- iWmo requests (315/317) ---------------------------------------------------------------
+
+
+@login_required
+def iwmo_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """The werkverdeler or administratie asks the municipality for a product more (VOT) or
+    another end date of the current assignment (VOW); the answer comes as a 319 or a 301."""
+    from openarrangementen.catalog.models import Level
+    from openarrangementen.iwmo import codelists
+    from openarrangementen.iwmo import services as iwmo
+
+    traject = _traject(request, pk, "iWmo-verzoek")
+    if (
+        traject.is_practice
+        or not request.user.role_assignments.filter(
+            role__in=[Role.WERKVERDELER.value, Role.ADMINISTRATIE.value], provider=traject.provider
+        ).exists()
+    ):
+        raise Http404("Deze stap kan nu niet bij dit traject.")
+    assignment = iwmo.current_assignment(traject)
+    if assignment is None:
+        raise Http404("Dit traject heeft (nog) geen toewijzing.")
+    unavailable = iwmo.schemas_ready()
+    try:
+        units, frequencies = codelists.units(), codelists.frequencies()
+    except CodeListUnavailable as exc:
+        units, frequencies, unavailable = [], [], str(exc)
+    levels = Level.objects.filter(
+        arrangement__catalog_version__region=traject.municipality.region_id
+    ).order_by("product_category", "product_code")
+    form = pf.IwmoRequestForm(
+        request.POST or None, levels=levels, units=units, frequencies=frequencies
+    )
+    title = "Verzoek aan de gemeente"
+    intro = unavailable or (
+        f"Huidige toewijzing {assignment.number}: {assignment.product_category} "
+        f"{assignment.product_code}, {assignment.start_on:%d-%m-%Y} t/m "
+        f"{assignment.end_on:%d-%m-%Y}."
+        if assignment.end_on
+        else ""
+    )
+    if unavailable:
+        return _form_page(request, traject, form, title, submit="Verzoek versturen", intro=intro)
+
+    def call(d):
+        if d["kind"] == "vot":
+            level = form.levels[d["level"]]
+            return iwmo.request_assignment(
+                traject=traject,
+                actor=request.user,
+                products=[
+                    {
+                        "category": level.product_category,
+                        "code": level.product_code,
+                        "start_on": d["start_on"],
+                        "end_on": d["end_on"],
+                        "volume": d["volume"],
+                        "unit": d["unit"],
+                        "frequency": d["frequency"],
+                    }
+                ],
+            )
+        return iwmo.request_change(
+            traject=traject,
+            actor=request.user,
+            reason="1",
+            changes=[
+                {
+                    "number": assignment.number,
+                    "start_on": assignment.start_on,
+                    "end_on": d["end_on"],
+                    "volume": assignment.volume,
+                    "unit": assignment.unit,
+                    "frequency": assignment.frequency,
+                }
+            ],
+            new=[],
+        )
+
+    return _run(
+        request,
+        traject,
+        form,
+        call,
+        lambda message: (
+            "Het verzoek is verstuurd."
+            if message.accepted is not False and message.status != "afgekeurd"
+            else "Het verzoek is afgekeurd door de gemeente; zie iWmo-berichten."
+        ),
+        title,
+        submit="Verzoek versturen",
+        intro=intro,
+    )

@@ -57,6 +57,9 @@ urlpatterns = [
     path("aanbieder/trajecten/<int:pk>/casusregie/", p.casusregie, name="provider-casusregie"),
     path("aanbieder/trajecten/<int:pk>/signaal/", p.signal, name="provider-signal"),
     path("aanbieder/trajecten/<int:pk>/stop/", p.stop, name="provider-stop"),
+    path(
+        "aanbieder/trajecten/<int:pk>/iwmo-verzoek/", p.iwmo_request, name="provider-iwmo-request"
+    ),
     path("aanbieder/trajecten/<int:pk>/overdracht/", p.handover, name="provider-handover"),
     path(
         "aanbieder/trajecten/<int:pk>/evaluatie/<int:evaluation_pk>/",

@@ -584,3 +584,62 @@ def test_without_schemas_the_pages_say_so_and_refuse_to_answer_or_resend(
     assert failed.status == Message.Status.FAILED
     assert failed.attempts == 5
     assert Message.objects.count() == before
+
+
+# --- the provider's requests from the portal (315, 317) -------------------------------------
+
+
+def _decided_kade_traject():
+    return flow.advance(flow.new_melding(question="Hulp bij structuur."), TrajectStatus.DECIDED)
+
+
+def test_werkverdeler_sends_a_vot_from_the_traject_page_and_the_pa_sees_it(client):
+    from openarrangementen.catalog.models import Level
+    from openarrangementen.iwmo.models import Request
+
+    traject = _decided_kade_traject()
+    login(client, "kade.werkverdeler")
+    page = client.get(url("provider-traject", traject.pk)).content.decode()
+    target = url("provider-iwmo-request", traject.pk)
+    assert target in page
+    empty = client.post(target, {"kind": "vot"})
+    assert "Vul dit in voor een verzoek om toewijzing." in empty.content.decode()
+    assert not Request.objects.exists()
+    level = Level.objects.filter(
+        arrangement__catalog_version__region=traject.municipality.region
+    ).first()
+    start = timezone.localdate() + timedelta(days=7)
+    response = client.post(
+        target,
+        {
+            "kind": "vot",
+            "level": level.pk,
+            "start_on": start.isoformat(),
+            "end_on": (start + timedelta(days=60)).isoformat(),
+            "volume": "2",
+            "unit": "16",
+            "frequency": "2",
+        },
+    )
+    assert response.status_code == 302
+    request = Request.objects.get()
+    assert request.products[0]["code"] == level.product_code
+    login(client, "almere.pa")
+    assert request.provider_reference in client.get(url("iwmo-requests")).content.decode()
+
+
+def test_vow_from_the_portal_and_who_may_not_ask(client):
+    from openarrangementen.iwmo.models import Assignment, Request
+
+    traject = _decided_kade_traject()
+    assignment = Assignment.objects.get(traject=traject)
+    target = url("provider-iwmo-request", traject.pk)
+    for username in ("kade.begeleider", "anker.werkverdeler", "almere.pa"):
+        login(client, username)
+        assert client.get(target).status_code == 404
+    login(client, "kade.werkverdeler")
+    new_end = assignment.end_on - timedelta(days=30)
+    response = client.post(target, {"kind": "vow", "end_on": new_end.isoformat()})
+    assert response.status_code == 302
+    request = Request.objects.get(kind=Request.Kind.VOW)
+    assert request.products[0]["end_on"] == new_end.isoformat()
