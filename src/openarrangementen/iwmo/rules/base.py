@@ -76,6 +76,11 @@ class Rule:
 
 REGISTRY: dict[str, Rule] = {}
 
+# Rules the exchange itself enforces before any check runs, so no check function could see
+# their case: TR056 (an identification used twice by a sender) is the duplicate detection
+# in `exchange._duplicate` (the same XML: nothing changes; other XML: header retour 9056).
+HANDLED_IN_EXCHANGE = {"TR056": "exchange._duplicate"}
+
 
 def rule(code: str, *, messages: tuple[str, ...], level: Level | None = None):
     def register(func):

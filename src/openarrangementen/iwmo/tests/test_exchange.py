@@ -1,6 +1,8 @@
 """The exchange end to end on the demo data: a final beschikking sends the 301, the portal
 provider's start and stop send the 305 and 307, and each is answered by its retour."""
 
+from datetime import timedelta
+
 from django.utils import timezone
 
 import pytest
@@ -100,3 +102,23 @@ def test_declaration_answer_carries_only_the_refused_prestaties_with_the_granted
     assert answer.header.declaratie_identificatie.identificatie == (
         declaration.header.bericht_identificatie.identificatie
     )
+
+
+@pytest.mark.iwmo_rule("TR056")
+def test_another_message_under_a_used_identification_gets_a_header_retour_9056():
+    from openarrangementen.iwmo.exchange import receive
+
+    traject = decided()
+    decisions.traject_start_record(
+        traject=traject, actor=user("kade.begeleider"), started_on=timezone.localdate()
+    )
+    sent = outgoing(Side.PROVIDER, "305").get()
+    assert receive(sent.xml.encode(), transport="portaal").errors == []  # same XML: accepted
+    other = codec.parse(sent.xml)
+    other.client.start_producten[0].begindatum = traject.decided_on - timedelta(days=1)
+    result = receive(codec.build(other), transport="portaal")
+    assert result.duplicate
+    assert result.errors[0].startswith("TR056")
+    retour = codec.parse(result.retour.xml)
+    assert retour.header.retour_codes == ["9056"]
+    assert retour.client is None  # header-only (IV028)

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from openarrangementen.iwmo.rules import REGISTRY, reference_rules
+from openarrangementen.iwmo.rules.base import HANDLED_IN_EXCHANGE
 
 TEST_DIR = Path(__file__).resolve().parents[2] / "tests"
 _MARKER = re.compile(r"iwmo_rule\(([^)]*)\)")
@@ -29,6 +30,8 @@ def marked_codes(test_dir: Path = TEST_DIR) -> set[str]:
 def implementation(code: str) -> str:
     if code.startswith("RS"):
         return "XSD"
+    if code in HANDLED_IN_EXCHANGE:
+        return "exchange"
     return "ja" if code in REGISTRY else "nee"
 
 
