@@ -122,6 +122,13 @@ def test_provider_side_administrator_and_missing_schemas(page, demo_server, sett
     assert "Toegewezen" in answered.inner_text()
     assert page.get_by_role("button", name="Toewijzen").count() == 0
     assert_accessible(page)
+    # The request page on the traject: an incomplete VOT is refused on the form, in Dutch.
+    page.goto(f"{base}/aanbieder/trajecten/{traject.pk}/iwmo-verzoek/")
+    assert_accessible(page)
+    page.get_by_label("Verzoek om toewijzing (WMO315)", exact=False).check()
+    page.get_by_role("button", name="Verzoek versturen").click()
+    assert page.get_by_text("Vul dit in voor een verzoek om toewijzing.").first.is_visible()
+    assert_accessible(page)
 
     # The functioneel beheerder resends a message that could not be delivered.
     failed = Message.objects.filter(side=Side.MUNICIPALITY, direction="uit", code="301").first()
