@@ -435,6 +435,16 @@ def notify_provider(traject: Traject, *, subject: str, text: str) -> None:
     notify(recipients=recipients, subject=subject, text=text, url=provider_traject_url(traject))
 
 
+def municipality_pas(municipality) -> QuerySet[User]:
+    """The active PAs of a municipality (directly or through its region)."""
+    return User.objects.filter(
+        Q(role_assignments__municipality=municipality)
+        | Q(role_assignments__region=municipality.region_id),
+        is_active=True,
+        role_assignments__role=Role.PROCESREGISSEUR.value,
+    ).distinct()
+
+
 def notify_municipality(traject: Traject, *, subject: str, text: str) -> None:
     """The traject's PA, or, when none is named, the PAs of its municipality. Practice
     trajects are the provider's alone: the municipality hears nothing of them."""
@@ -443,14 +453,7 @@ def notify_municipality(traject: Traject, *, subject: str, text: str) -> None:
     if traject.procesregisseur_id is not None:
         recipients = [traject.procesregisseur]
     else:
-        recipients = list(
-            User.objects.filter(
-                Q(role_assignments__municipality=traject.municipality)
-                | Q(role_assignments__region=traject.municipality.region_id),
-                is_active=True,
-                role_assignments__role=Role.PROCESREGISSEUR.value,
-            ).distinct()
-        )
+        recipients = list(municipality_pas(traject.municipality))
     notify(
         recipients=recipients,
         subject=subject,

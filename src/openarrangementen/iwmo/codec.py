@@ -213,10 +213,6 @@ def class_name(obj: Any) -> str:
     return type(obj).__iwmo_model__.name
 
 
-def has_retour_codes(obj: Any) -> bool:
-    return any(f.name == "retour_codes" for f in dataclasses.fields(obj))
-
-
 __all__ = [
     "MessageError",
     "XmlRefused",

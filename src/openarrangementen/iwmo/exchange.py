@@ -12,10 +12,10 @@ per class; no errors → header-only retour and the message is processed.
 
 import hashlib
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -92,7 +92,7 @@ def send(
         status=Message.Status.DRAFT,
         sender_code=municipality.cbs_code if side == Side.MUNICIPALITY else provider.agb_code,
         receiver_code=provider.agb_code if side == Side.MUNICIPALITY else municipality.cbs_code,
-        identification=f"tmp{timezone.now().timestamp():.0f}"[-12:],
+        identification=uuid.uuid4().hex[:12],  # replaced by the row's own number below
         municipality=municipality,
         provider=provider,
         client=client,
@@ -460,10 +460,3 @@ def _send_retour(row: Message, obj, *, header_codes=None, class_codes=None, link
         in_reply_to=row if link else None,
     )
     return answer
-
-
-def settings_summary() -> dict:
-    return {
-        "schema_dir": str(settings.IWMO_SCHEMA_DIR),
-        "max_bytes": getattr(settings, "IWMO_MAX_MESSAGE_BYTES", None),
-    }

@@ -10,6 +10,7 @@ from openarrangementen.accounts.domain import Role
 from openarrangementen.cases.models import Traject
 from openarrangementen.cases.services import (
     TrajectError,
+    municipality_pas,
     notify_municipality,
     notify_provider,
     provider_staff,
@@ -104,27 +105,34 @@ def _service_user(row: Message):
     return endpoint.service_user if endpoint else None
 
 
+def _report(row: Message, obj, item, kind: str, **stop) -> Assignment | None:
+    """Record one StartProduct or StopProduct; returns the assignment it is about."""
+    assignment = Assignment.objects.filter(
+        municipality=row.municipality, number=item.toewijzing_nummer
+    ).first()
+    DeliveryReport.objects.create(
+        kind=kind,
+        message=row,
+        assignment=assignment,
+        provider_code=row.provider.agb_code,
+        municipality_code=row.municipality.cbs_code,
+        bsn=obj.client.bsn,
+        assignment_number=item.toewijzing_nummer,
+        product_category=item.product.categorie if item.product else "",
+        product_code=(item.product.code or "") if item.product else "",
+        assignment_start_on=item.toewijzing_ingangsdatum,
+        begin_on=item.begindatum,
+        status_code=item.status_aanlevering,
+        **stop,
+    )
+    return assignment
+
+
 def _start_received(row: Message, obj) -> None:
     from openarrangementen.decisions.services import traject_start_record
 
     for item in obj.client.start_producten:
-        assignment = Assignment.objects.filter(
-            municipality=row.municipality, number=item.toewijzing_nummer
-        ).first()
-        DeliveryReport.objects.create(
-            kind=DeliveryReport.Kind.START,
-            message=row,
-            assignment=assignment,
-            provider_code=row.provider.agb_code,
-            municipality_code=row.municipality.cbs_code,
-            bsn=obj.client.bsn,
-            assignment_number=item.toewijzing_nummer,
-            product_category=item.product.categorie if item.product else "",
-            product_code=(item.product.code or "") if item.product else "",
-            assignment_start_on=item.toewijzing_ingangsdatum,
-            begin_on=item.begindatum,
-            status_code=item.status_aanlevering,
-        )
+        assignment = _report(row, obj, item, DeliveryReport.Kind.START)
         traject = assignment.traject if assignment else None
         if traject is None or item.status_aanlevering != "1" or traject.started_on:
             continue
@@ -149,24 +157,13 @@ def _stop_received(row: Message, obj) -> None:
     from openarrangementen.delivery.services import support_stop
 
     for item in obj.client.stop_producten:
-        assignment = Assignment.objects.filter(
-            municipality=row.municipality, number=item.toewijzing_nummer
-        ).first()
-        DeliveryReport.objects.create(
-            kind=DeliveryReport.Kind.STOP,
-            message=row,
-            assignment=assignment,
-            provider_code=row.provider.agb_code,
-            municipality_code=row.municipality.cbs_code,
-            bsn=obj.client.bsn,
-            assignment_number=item.toewijzing_nummer,
-            product_category=item.product.categorie if item.product else "",
-            product_code=(item.product.code or "") if item.product else "",
-            assignment_start_on=item.toewijzing_ingangsdatum,
-            begin_on=item.begindatum,
+        assignment = _report(
+            row,
+            obj,
+            item,
+            DeliveryReport.Kind.STOP,
             end_on=item.einddatum,
             reason=item.reden_beeindiging,
-            status_code=item.status_aanlevering,
         )
         traject = assignment.traject if assignment else None
         # Reason 20 is a temporary stop: the traject goes on.
@@ -192,19 +189,6 @@ def _stop_received(row: Message, obj) -> None:
                     f"Rond het traject af: {exc}."
                 ),
             )
-
-
-def _pas_of(municipality):
-    from django.db.models import Q
-
-    from openarrangementen.accounts.models import User
-
-    return User.objects.filter(
-        Q(role_assignments__municipality=municipality)
-        | Q(role_assignments__region=municipality.region_id),
-        is_active=True,
-        role_assignments__role=Role.PROCESREGISSEUR.value,
-    ).distinct()
 
 
 def _request_received(row: Message, obj) -> None:
@@ -252,7 +236,7 @@ def _request_received(row: Message, obj) -> None:
     recipients = (
         [row.traject.procesregisseur]
         if row.traject is not None and row.traject.procesregisseur_id
-        else list(_pas_of(row.municipality))
+        else list(municipality_pas(row.municipality))
     )
     notify(
         recipients=recipients,

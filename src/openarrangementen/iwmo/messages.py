@@ -1,7 +1,6 @@
 """From the domain to message objects: the 301 for a client's assignments at one provider
 (OP087), the 305/307 for start and stop, the 315/317 requests and the 319 answer."""
 
-from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -13,6 +12,14 @@ from .models import Assignment, DeliveryReport
 from .retour import header
 
 
+def _header(code, municipality, provider, identification, dated_on, *, from_provider=False):
+    parties = (municipality.cbs_code, provider.agb_code)
+    sender, receiver = reversed(parties) if from_provider else parties
+    return header(
+        code, sender=sender, receiver=receiver, identification=identification, dated_on=dated_on
+    )
+
+
 def _birth_date(types, client: Client):
     # DatumGebruik (COD170) only marks unknown parts; a full date leaves it empty.
     return types.CDT_Geboortedatum(datum=client.birth_date, datum_gebruik=None)
@@ -22,18 +29,18 @@ def _gender(client: Client) -> str:
     return client.gender if client.gender in {"0", "1", "2"} else "0"
 
 
-def _short_name(types, client: Client):
-    name_type = getattr(types, "CDT_VerkorteNaam", None) or types.CDT_VolledigeNaam
+def _name(types, client: Client):
+    """CDT_VerkorteNaam, or CDT_VolledigeNaam (with NaamGebruik 1, own name) in the 301."""
     fields = {
         "geslachtsnaam": types.CDT_Achternaam(
             achternaam=client.family_name[:200], voorvoegsel=client.family_name_prefix or None
         ),
         "voornamen": client.given_names[:200] or None,
-        "voorletters": (client.initials.replace(".", "").replace(" ", "")[:6] or None),
+        "voorletters": client.initials.replace(".", "").replace(" ", "")[:6] or None,
     }
-    if name_type is types.__dict__.get("CDT_VolledigeNaam"):
-        fields["naam_gebruik"] = "1"
-    return name_type(**fields)
+    if hasattr(types, "CDT_VerkorteNaam"):
+        return types.CDT_VerkorteNaam(**fields)
+    return types.CDT_VolledigeNaam(partnernaam=None, naam_gebruik="1", **fields)
 
 
 def _product(types, category: str, code: str):
@@ -109,27 +116,12 @@ def toewijzing(
             )
         )
     return types.Bericht(
-        header=header(
-            "301",
-            sender=municipality.cbs_code,
-            receiver=provider.agb_code,
-            identification=identification,
-            dated_on=dated_on,
-        ),
+        header=_header("301", municipality, provider, identification, dated_on),
         client=types.Client(
             bsn=client.bsn,
             geboortedatum=_birth_date(types, client),
             geslacht=_gender(client),
-            naam=types.CDT_VolledigeNaam(
-                geslachtsnaam=types.CDT_Achternaam(
-                    achternaam=client.family_name[:200],
-                    voorvoegsel=client.family_name_prefix or None,
-                ),
-                partnernaam=None,
-                voornamen=client.given_names[:200] or None,
-                voorletters=client.initials.replace(".", "").replace(" ", "")[:6] or None,
-                naam_gebruik="1",
-            ),
+            naam=_name(types, client),
             contactgegevens=[contact],
             toegewezen_producten=products,
         ),
@@ -145,7 +137,7 @@ def _delivery_client(code: str, client: Client, items_field: str, items: list) -
         bsn=client.bsn,
         geboortedatum=_birth_date(types, client),
         geslacht=_gender(client),
-        naam=_short_name(types, client),
+        naam=_name(types, client),
         **{items_field: items},
     )
 
@@ -160,12 +152,13 @@ def start(*, assignment: Assignment, begin_on, identification, dated_on, status=
         status_aanlevering=status,
     )
     return types.Bericht(
-        header=header(
+        header=_header(
             "305",
-            sender=assignment.provider.agb_code,
-            receiver=assignment.municipality.cbs_code,
-            identification=identification,
-            dated_on=dated_on,
+            assignment.municipality,
+            assignment.provider,
+            identification,
+            dated_on,
+            from_provider=True,
         ),
         client=_delivery_client("305", assignment.client, "start_producten", [item]),
     )
@@ -187,12 +180,13 @@ def stop(
         status_aanlevering=status,
     )
     return types.Bericht(
-        header=header(
+        header=_header(
             "307",
-            sender=assignment.provider.agb_code,
-            receiver=assignment.municipality.cbs_code,
-            identification=identification,
-            dated_on=dated_on,
+            assignment.municipality,
+            assignment.provider,
+            identification,
+            dated_on,
+            from_provider=True,
         ),
         client=_delivery_client("307", assignment.client, "stop_producten", [item]),
     )
@@ -226,18 +220,12 @@ def request_for_assignment(
         for p in products
     ]
     return types.Bericht(
-        header=header(
-            "315",
-            sender=provider.agb_code,
-            receiver=municipality.cbs_code,
-            identification=identification,
-            dated_on=dated_on,
-        ),
+        header=_header("315", municipality, provider, identification, dated_on, from_provider=True),
         client=types.Client(
             bsn=client.bsn,
             geboortedatum=_birth_date(types, client),
             geslacht=_gender(client),
-            naam=_short_name(types, client),
+            naam=_name(types, client),
             commentaar=None,
             aangevraagde_producten=items,
         ),
@@ -258,13 +246,7 @@ def request_for_change(
         return types.CDT_Omvang(volume=p["volume"], eenheid=p["unit"], frequentie=p["frequency"])
 
     return types.Bericht(
-        header=header(
-            "317",
-            sender=provider.agb_code,
-            receiver=municipality.cbs_code,
-            identification=identification,
-            dated_on=dated_on,
-        ),
+        header=_header("317", municipality, provider, identification, dated_on, from_provider=True),
         client=types.Client(
             bsn=client.bsn,
             verzoek=types.Verzoek(
@@ -302,20 +284,10 @@ def answer(*, municipality, provider, reference, answer_code, reason, identifica
     """319: 1 rejected (with a WJ759 reason), 2 under investigation."""
     types = codec.message_types("319")
     return types.Bericht(
-        header=header(
-            "319",
-            sender=municipality.cbs_code,
-            receiver=provider.agb_code,
-            identification=identification,
-            dated_on=dated_on,
-        ),
+        header=_header("319", municipality, provider, identification, dated_on),
         antwoord=types.Antwoord(
             referentie_aanbieder=reference,
             verzoek_antwoord=answer_code,
             reden_afwijzing_verzoek=reason or None,
         ),
     )
-
-
-def local_now() -> datetime:
-    return timezone.localtime()

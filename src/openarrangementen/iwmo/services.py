@@ -133,6 +133,19 @@ def current_assignment(traject: Traject) -> Assignment | None:
     return None
 
 
+def _provider_sends(code: str, build, traject: Traject) -> Message:
+    """A message the portal provider sends about one of its trajects."""
+    return exchange.send(
+        build,
+        code=code,
+        side=Side.PROVIDER,
+        municipality=traject.municipality,
+        provider=traject.provider,
+        client=traject.client,
+        traject=traject,
+    )
+
+
 def _in_portal(provider) -> bool:
     from .models import Endpoint
 
@@ -158,15 +171,7 @@ def report_start(*, traject: Traject, started_on: date) -> Message | None:
             dated_on=dated_on,
         )
 
-    return exchange.send(
-        build,
-        code="305",
-        side=Side.PROVIDER,
-        municipality=assignment.municipality,
-        provider=assignment.provider,
-        client=assignment.client,
-        traject=traject,
-    )
+    return _provider_sends("305", build, traject)
 
 
 def report_stop(*, traject: Traject, stopped_on: date, reason_code: str) -> Message | None:
@@ -194,15 +199,7 @@ def report_stop(*, traject: Traject, stopped_on: date, reason_code: str) -> Mess
             dated_on=dated_on,
         )
 
-    return exchange.send(
-        build,
-        code="307",
-        side=Side.PROVIDER,
-        municipality=assignment.municipality,
-        provider=assignment.provider,
-        client=assignment.client,
-        traject=traject,
-    )
+    return _provider_sends("307", build, traject)
 
 
 # --- requests --------------------------------------------------------------------------------
@@ -390,15 +387,7 @@ def request_assignment(*, traject: Traject, actor: User, products: list[dict]) -
             dated_on=dated_on,
         )
 
-    return exchange.send(
-        build,
-        code="315",
-        side=Side.PROVIDER,
-        municipality=traject.municipality,
-        provider=traject.provider,
-        client=traject.client,
-        traject=traject,
-    )
+    return _provider_sends("315", build, traject)
 
 
 @transaction.atomic
@@ -442,15 +431,7 @@ def request_change(
             dated_on=dated_on,
         )
 
-    return exchange.send(
-        build,
-        code="317",
-        side=Side.PROVIDER,
-        municipality=traject.municipality,
-        provider=traject.provider,
-        client=traject.client,
-        traject=traject,
-    )
+    return _provider_sends("317", build, traject)
 
 
 # --- signals ---------------------------------------------------------------------------------
