@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "openarrangementen.decisions",
     "openarrangementen.delivery",
     "openarrangementen.iwmo",
+    "openarrangementen.billing",
     "openarrangementen.documents",
     "openarrangementen.portal",
 ]

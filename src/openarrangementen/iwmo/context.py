@@ -420,13 +420,15 @@ class StoreContext(RuleContext):
         return self._cached(("level", code, category, day), load)
 
     def contract_tariff(self, level, day: date) -> int | None:
-        """The level's contract tariff (PriceKind.TARIFF) on `day`, in eurocents."""
+        """The level's contract tariff (PriceKind.TARIFF) on `day` per billing period of the
+        region (a 4-week tariff converted to a month, billing.domain), in eurocents."""
         if level is None:
             return None
-        from openarrangementen.catalog.domain import PriceKind
-        from openarrangementen.catalog.selectors import level_price_on
+        from openarrangementen.billing.domain import Calendar
+        from openarrangementen.billing.selectors import contract_tariff, settings_for
 
-        price = level_price_on(level=level, kind=PriceKind.TARIFF, day=day)
-        if price is None:
+        calendar = Calendar(settings_for(self.municipality.region).calendar)
+        amount = contract_tariff(level, day, calendar)
+        if amount is None:
             return None
-        return int((price.amount * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+        return int((amount * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))

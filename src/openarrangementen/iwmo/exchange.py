@@ -425,14 +425,18 @@ def _process(row: Message, obj) -> Received:
         row.status = Message.Status.ANSWERED if row.accepted else Message.Status.REJECTED
     elif not violations:
         handlers.process(row, obj)
-    if row.code in schemas.RETOUR_OF and (violations or row.code != "323"):
-        # A 323 without errors waits for the billing check, which answers with the 325.
+    if row.code == "323" and row.side == Side.MUNICIPALITY and header_codes is None:
+        # The billing check judges every Prestatie the standard's rules did not refuse against
+        # what is owed; the 325 lists every refused one (billing.services).
+        from openarrangementen.billing.services import check_declaration
+
+        refused = {**(class_codes or {}), **check_declaration(row, obj, skip=class_codes or {})}
+        _send_retour(row, obj, class_codes=refused or None)
+        row.accepted = not refused
+        row.status = Message.Status.ANSWERED if not violations else Message.Status.REJECTED
+    elif row.code in schemas.RETOUR_OF:
         _send_retour(row, obj, header_codes=header_codes, class_codes=class_codes)
         row.status = Message.Status.ANSWERED if not violations else Message.Status.REJECTED
-    elif row.code == "323":
-        row.answer_due_on = add_working_days(
-            row.dated_on or today(), DECLARATION_ANSWER_WORKING_DAYS
-        )
     row.save()
     return Received(message=row, retour=row.answers.first())
 

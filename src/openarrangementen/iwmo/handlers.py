@@ -301,6 +301,10 @@ def answer_received(row: Message, obj) -> None:
     original.save(update_fields=["status", "accepted", "retour_codes"])
     if row.code == "302" and row.accepted:
         _mark_received(original)
+    if row.code == "325" and row.side == Side.PROVIDER:
+        from openarrangementen.billing.services import apply_answer
+
+        apply_answer(original, obj)
     if not row.accepted and original.traject is not None:
         text = (
             f"Het WMO{original.code}-bericht {original.identification} is afgekeurd "

@@ -57,6 +57,15 @@ def send_assignments(*, municipality, provider, client, traject=None) -> Message
 
 
 @transaction.atomic
+def _periods_per_month(municipality) -> int:
+    """Volume per month of an output toewijzing: 1, or 2 where the region pays 4-week
+    periods (two of them can start in one calendar month, billing.domain.claims)."""
+    from openarrangementen.billing.domain import Calendar
+    from openarrangementen.billing.selectors import settings_for
+
+    return 2 if settings_for(municipality.region).calendar == Calendar.FOUR_WEEKS else 1
+
+
 def assign_for_beschikking(beschikking) -> Message | None:
     """A final beschikking orders the provider to deliver: the assignment and its 301. A
     replaced beschikking's assignment ends the day before the new one starts, with
@@ -94,7 +103,7 @@ def assign_for_beschikking(beschikking) -> Message | None:
         assigned_at=timezone.now(),
         start_on=beschikking.start_on,
         end_on=beschikking.end_on,
-        volume=level.volume_per_period or 1,
+        volume=level.volume_per_period or _periods_per_month(traject.municipality),
         unit=level.iwmo_unit,
         frequency=level.iwmo_frequency,
         commentary=f"Beschikking {beschikking.number}"[:200],

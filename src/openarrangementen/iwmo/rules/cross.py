@@ -937,9 +937,14 @@ def _(msg, ctx):
             )
 
 
+# The dates of a credit are those of the debit it reverses (TR323's key fields), checked when
+# that debit came in. TR307/TR308/TR387/TR388 and TR384 judge debits only: a toewijzing
+# shortened or removed later is exactly why a paid debit is credited.
 @stored_rule("TR307", messages=("323",))
 def _(msg, ctx):
     for _client, prestatie in _prestaties(msg):
+        if _credit(prestatie):
+            continue  # a credit reverses its debit as sent (see above TR307)
         a = _assigned(ctx, prestatie)
         begin = prestatie.product_periode.begindatum
         if a is not None and begin < a.start_on:
@@ -953,6 +958,8 @@ def _(msg, ctx):
 @stored_rule("TR308", messages=("323",))
 def _(msg, ctx):
     for _client, prestatie in _prestaties(msg):
+        if _credit(prestatie):
+            continue  # a credit reverses its debit as sent (see above TR307)
         a = _assigned(ctx, prestatie)
         end = prestatie.product_periode.einddatum
         if a is not None and a.end_on is not None and end > a.end_on:
@@ -1022,6 +1029,8 @@ def _(msg, ctx):
 @stored_rule("TR384", messages=("323",))
 def _(msg, ctx):
     for _client, prestatie in _prestaties(msg):
+        if _credit(prestatie):
+            continue  # a credit reverses its debit as sent (see above TR307)
         a = _assigned(ctx, prestatie)
         if a is not None and a.change_reason == "13":
             yield Violation.at(
@@ -1032,6 +1041,8 @@ def _(msg, ctx):
 @stored_rule("TR387", messages=("323",))
 def _(msg, ctx):
     for _client, prestatie in _prestaties(msg):
+        if _credit(prestatie):
+            continue  # a credit reverses its debit as sent (see above TR307)
         a = _assigned(ctx, prestatie)
         if a is None:
             continue
@@ -1049,6 +1060,8 @@ def _(msg, ctx):
 @stored_rule("TR388", messages=("323",))
 def _(msg, ctx):
     for _client, prestatie in _prestaties(msg):
+        if _credit(prestatie):
+            continue  # a credit reverses its debit as sent (see above TR307)
         a = _assigned(ctx, prestatie)
         if a is None:
             continue

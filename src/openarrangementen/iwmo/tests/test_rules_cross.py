@@ -331,7 +331,7 @@ def antwoord(reference: str, answer: str = "2"):
 
 
 MARCH = (date(2025, 3, 1), date(2025, 3, 31))
-TARIFF = 114000  # OA22 in the demo catalog: 1140,00
+TARIFF = 123500  # OA22 in the demo catalog: 1140,00 per 4 weeks = 1235,00 per month
 
 
 def prestatie(reference: str, number: int, **fields) -> dict:
@@ -1399,9 +1399,10 @@ def test_end_to_end_declarations():
     a = assign(720001)
     good = declaratie(prestatie("E2E-1", a.number), number="E2E1")
     result = receive(good)
-    assert result.message.violations == []
-    assert result.message.accepted is True
-    assert result.retour is None  # a 323 without errors awaits the billing check
+    assert result.message.violations == []  # the standard's rules pass
+    # No start (305) was reported for the toewijzing: the billing check refuses the line.
+    assert result.message.accepted is False
+    assert retour_codes(result)["Prestatie"] == ["9063"]
     april = (date(2025, 4, 1), date(2025, 4, 30))
     repeated = declaratie(
         prestatie("E2E-1", a.number, period=april),

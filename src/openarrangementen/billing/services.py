@@ -1,0 +1,573 @@
+"""Billing runs (provider side), the check and answer of a declaration (municipality side),
+and payments. docs/adr/0008-billing.md.
+
+A billing run is a reconciliation: it computes what is owed up to the end of a month, compares
+it with the standing lines and writes the difference as concept lines (credits first), each
+step in its own transaction and guarded by the one-standing-debit constraint; then it sends
+the concept lines in one 323. Interrupted anywhere, the next run finds the concept lines and
+the standing debits and neither repeats nor loses one.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+
+from openarrangementen.accounts.domain import Role
+from openarrangementen.accounts.models import Municipality, Provider, User
+from openarrangementen.iwmo import codec
+from openarrangementen.iwmo.exchange import today
+from openarrangementen.iwmo.models import Message, Side
+
+from .domain import Claim, month_of
+from .models import Line, Payment
+from .selectors import line_state, provider_billing, provider_lines, settings_for
+
+PAYMENT_ROLES = frozenset({Role.FUNCTIONEEL_BEHEERDER, Role.CONTRACTMANAGER})
+
+
+class BillingError(Exception):
+    """A billing step that cannot be done; the message is Dutch, for the user."""
+
+
+def _money_cents(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
+
+
+def _reference(line: Line) -> str:
+    return f"OA{line.pk:010d}"
+
+
+def _new_line(**fields) -> Line:
+    line = Line.objects.create(reference=f"tmp-{fields['assignment_number']}-x", **fields)
+    line.reference = _reference(line)
+    line.save(update_fields=["reference"])
+    return line
+
+
+# --- provider: the billing run ------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    credits: int
+    debits: int
+    message: Message | None
+
+
+def prepare_lines(*, provider: Provider, municipality: Municipality, month: date) -> tuple:
+    """Write the credits and debits a run needs as concept lines. Idempotent: run twice, the
+    second run finds nothing to add."""
+    credits = debits = 0
+    for billing in provider_billing(provider=provider, municipality=municipality, month=month):
+        for debit in billing.plan_credits:
+            with transaction.atomic():
+                row = Line.objects.select_for_update().get(pk=debit.pk)
+                if not row.standing:
+                    continue
+                row.standing = False
+                row.save(update_fields=["standing"])
+                _new_line(
+                    side=Side.PROVIDER,
+                    status=Line.Status.CONCEPT,
+                    municipality=municipality,
+                    provider=provider,
+                    client_id=row.client_id,
+                    assignment_id=row.assignment_id,
+                    assignment_number=row.assignment_number,
+                    previous_reference=row.reference,
+                    credit=True,
+                    product_category=row.product_category,
+                    product_code=row.product_code,
+                    period_begin=row.period_begin,
+                    period_end=row.period_end,
+                    periods=row.periods,
+                    volume=row.volume,
+                    unit=row.unit,
+                    tariff=row.tariff,
+                    amount=row.amount,
+                    explanation="Credit: wat eerder gedeclareerd is klopt niet meer met de "
+                    "toewijzing, de start of de stop.",
+                )
+                credits += 1
+        for claim in billing.plan_debits:
+            assignment = billing.state.assignments[int(claim.key.assignment)]
+            try:
+                with transaction.atomic():
+                    _new_line(
+                        side=Side.PROVIDER,
+                        status=Line.Status.CONCEPT,
+                        municipality=municipality,
+                        provider=provider,
+                        client_id=assignment.client_id,
+                        assignment=assignment,
+                        assignment_number=assignment.number,
+                        product_category=assignment.product_category,
+                        product_code=assignment.product_code,
+                        period_begin=claim.key.begin,
+                        period_end=claim.end,
+                        periods=list(claim.periods),
+                        volume=claim.volume,
+                        unit=assignment.unit or "82",
+                        tariff=claim.tariff,
+                        amount=claim.amount,
+                        explanation=_explain(billing.state, claim),
+                    )
+                    debits += 1
+            except IntegrityError:
+                continue  # another run wrote it first: it stands once
+    return credits, debits
+
+
+def _explain(state, claim: Claim) -> str:
+    owed = [o for o in state.owed if o.period.label in claim.periods]
+    parts = [f"{o.period.description}: {o.reason}" for o in owed]
+    return (
+        f"{claim.volume} x € {claim.tariff} (tarief per periode van het niveau op "
+        f"{claim.key.begin:%d-%m-%Y}) = € {claim.amount}. " + " ".join(parts)
+    )
+
+
+def send_declaration(
+    *, provider: Provider, municipality: Municipality, month: date
+) -> Message | None:
+    """Send the concept lines in one 323 with DeclaratiePeriode `month`, credits first. All or
+    nothing: when the message cannot be built or sent, the lines stay concept."""
+    from openarrangementen.iwmo.exchange import send
+
+    period = month_of(month)
+    with transaction.atomic():
+        lines = list(
+            provider_lines(provider, municipality)
+            .filter(status=Line.Status.CONCEPT, message__isnull=True)
+            .select_for_update(of=("self",))
+            .select_related("client")
+            .order_by("-credit", "client_id", "period_begin", "pk")
+        )
+        if not lines:
+            return None
+        if any(line.period_begin > period.end for line in lines):
+            raise BillingError("Er staan regels klaar voor een latere maand dan deze declaratie.")
+
+        def build(identification, dated_on):
+            return declaration(
+                provider=provider,
+                municipality=municipality,
+                lines=lines,
+                period=period,
+                identification=identification,
+                dated_on=dated_on,
+            )
+
+        row = send(
+            build,
+            code="323",
+            side=Side.PROVIDER,
+            municipality=municipality,
+            provider=provider,
+            client=None,
+            traject=None,
+        )
+        Line.objects.filter(pk__in=[line.pk for line in lines]).filter(
+            status=Line.Status.CONCEPT
+        ).update(message=row, status=Line.Status.SENT)
+        _apply_answer_if_any(row)
+    return row
+
+
+def billing_run(*, user: User, provider: Provider, municipality: Municipality, month: date):
+    """The provider's monthly run: prepare the lines for `month`, then send them."""
+    period = month_of(month)
+    if period.end >= today():
+        raise BillingError("Een maand kan pas gedeclareerd worden als die voorbij is.")
+    last = last_declared_month(provider, municipality)
+    if last is not None and period.begin <= last:
+        raise BillingError(
+            f"Er is al gedeclareerd over {month_of(last).description}. Een correctie gaat mee "
+            "in de declaratie van een volgende maand (TR318)."
+        )
+    credits, debits = prepare_lines(provider=provider, municipality=municipality, month=month)
+    message = send_declaration(provider=provider, municipality=municipality, month=month)
+    return RunResult(credits=credits, debits=debits, message=message)
+
+
+def last_declared_month(provider: Provider, municipality: Municipality) -> date | None:
+    """The DeclaratiePeriode (its first day) of the provider's latest 323 to the municipality
+    that was not refused as a whole."""
+    row = (
+        Message.objects.filter(
+            side=Side.PROVIDER,
+            direction=Message.Direction.OUTGOING,
+            code="323",
+            provider=provider,
+            municipality=municipality,
+        )
+        .exclude(status__in=[Message.Status.REJECTED, Message.Status.FAILED])
+        .filter(billing_lines__isnull=False)
+        .order_by("-pk")
+        .first()
+    )
+    if row is None:
+        return None
+    return codec.parse(row.xml).declaratie.declaratie_periode.begindatum
+
+
+def declaration(*, provider, municipality, lines, period, identification, dated_on):
+    """The WMO323 of these lines (one Prestatie per line, amounts in eurocents)."""
+    from openarrangementen.iwmo.messages import _header
+
+    types = codec.message_types("323")
+    clients: dict[str, list] = {}
+    total = Decimal(0)
+    for line in lines:
+        total += line.signed_amount
+        dc = "C" if line.credit else "D"
+        clients.setdefault(line.client.bsn, []).append(
+            types.Prestatie(
+                product_referentie=types.CDT_Referentie(
+                    referentie_nummer=line.reference,
+                    vorig_referentie_nummer=line.previous_reference or None,
+                ),
+                toewijzing_nummer=line.assignment_number,
+                product_categorie=line.product_category,
+                product_code=line.product_code or None,
+                product_periode=types.CDT_GeslotenPeriode(
+                    begindatum=line.period_begin, einddatum=line.period_end
+                ),
+                geleverd_volume=line.volume,
+                eenheid=line.unit,
+                product_tarief=_money_cents(line.tariff),
+                ingediend_bedrag=types.CDT_BedragMetDC(
+                    bedrag=_money_cents(line.amount), debet_credit=dc
+                ),
+            )
+        )
+    return types.Bericht(
+        header=_header("323", municipality, provider, identification, dated_on, from_provider=True),
+        declaratie=types.Declaratie(
+            declaratie_nummer=identification,
+            declaratie_periode=types.CDT_GeslotenPeriode(
+                begindatum=period.begin, einddatum=period.end
+            ),
+            declaratie_dagtekening=dated_on,
+            totaal_ingediend_bedrag=types.CDT_TotaalBedragMetDC(
+                totaal_bedrag=abs(_money_cents(total)), debet_credit="C" if total < 0 else "D"
+            ),
+            clienten=[
+                types.Client(bsn=bsn, prestaties=prestaties) for bsn, prestaties in clients.items()
+            ],
+        ),
+    )
+
+
+def _apply_answer_if_any(row: Message) -> None:
+    """In-process the 325 arrives while sending; apply it to the lines now that they are
+    linked to the message."""
+    row.refresh_from_db()
+    answer = Message.objects.filter(
+        side=Side.PROVIDER, code="325", in_reply_to=row, direction=Message.Direction.INCOMING
+    ).first()
+    if answer is not None:
+        apply_answer(row, codec.parse(answer.xml))
+    elif row.status == Message.Status.REJECTED:
+        # Refused as a whole (a header retour): no line was received.
+        _reject(provider_lines(row.provider, row.municipality).filter(message=row), row)
+
+
+def _reject(lines, row: Message, codes_of=None) -> None:
+    """Mark refused lines. A refused debit does not stand; a refused credit did not count, so
+    the debit it credited stands again (unless a newer debit for that period stands)."""
+    for line in sorted(lines, key=lambda line: line.credit):
+        line.status = Line.Status.REJECTED
+        line.retour_codes = codes_of(line) if codes_of else _header_codes(row)
+        line.decided_on = today()
+        line.standing = False
+        line.save(update_fields=["status", "retour_codes", "decided_on", "standing"])
+        if line.credit:
+            debit = Line.objects.filter(
+                side=Side.PROVIDER, provider=line.provider, reference=line.previous_reference
+            ).first()
+            newer = Line.objects.filter(
+                side=Side.PROVIDER,
+                municipality=line.municipality,
+                assignment_number=line.assignment_number,
+                period_begin=line.period_begin,
+                credit=False,
+                standing=True,
+            )
+            if debit is not None and not newer.exists():
+                debit.standing = True
+                debit.save(update_fields=["standing"])
+
+
+def _header_codes(row: Message) -> list[str]:
+    return sorted({c for entry in row.retour_codes or [] for c in entry.get("codes", [])})
+
+
+APPROVING = ("0200", "8001")
+
+
+def apply_answer(original: Message, answer) -> None:
+    """Provider side: the 325 lists only the refused prestaties (IV087); the others are
+    approved. A refusing code on the Header or the DeclaratieAntwoord refuses them all."""
+    lines = provider_lines(original.provider, original.municipality).filter(
+        message=original, status=Line.Status.SENT
+    )
+    antwoord = answer.declaratie_antwoord
+    whole = list(answer.header.retour_codes or []) + list(
+        antwoord.retour_codes if antwoord is not None else []
+    )
+    if any(c not in APPROVING for c in whole):
+        refusing = sorted({c for c in whole if c not in APPROVING})
+        _reject(lines, original, codes_of=lambda line: refusing)
+        return
+    refused: dict[str, list[str]] = {}
+    for client in antwoord.clienten if antwoord is not None else []:
+        for prestatie in client.prestaties:
+            codes = [c for c in prestatie.retour_codes if c not in APPROVING]
+            codes = codes or [c for c in client.retour_codes if c not in APPROVING]
+            refused[prestatie.product_referentie.referentie_nummer] = codes
+    _reject(
+        lines.filter(reference__in=refused),
+        original,
+        codes_of=lambda line: refused[line.reference],
+    )
+    lines.exclude(reference__in=refused).update(
+        status=Line.Status.APPROVED, decided_on=today(), retour_codes=["8001"]
+    )
+
+
+# --- municipality: check a declaration and answer per line -------------------------------------
+
+NO_START = "9063"  # no start (305) received for the toewijzing
+NOT_BEFORE_START = "9307"  # a period before the reported start, or not yet to be declared
+AFTER_STOP = "9308"  # a period after the reported stop
+PAID_ELSEWHERE = "9389"  # the period already stands, or goes to another toewijzing
+WRONG_VOLUME = "9321"  # more periods than owed in this ProductPeriode
+WRONG_TARIFF = "0611"  # not the contract tariff per period (TR418)
+
+
+def check_declaration(row: Message, obj, *, skip=()) -> dict[int, list[str]]:
+    """Check every Prestatie of a 323 that passed the standard's rules against what is owed
+    (contract tariff, assignment, reported start, billing rules, no double payment); credits
+    first. Record the lines and return the refusing codes by `id()` of each refused
+    Prestatie, for the 325."""
+    municipality, provider = row.municipality, row.provider
+    declaratie = obj.declaratie
+    on = declaratie.declaratie_periode.einddatum + timedelta(days=1)
+    settings = settings_for(municipality.region)
+    payable_by = (row.dated_on or today()) + timedelta(days=settings.payment_term_days)
+    refused: dict[int, list[str]] = {}
+    if id(declaratie) in skip:
+        return refused  # refused as a whole by the standard's rules
+    entries = [
+        (c, p)
+        for c in declaratie.clienten
+        for p in c.prestaties
+        if id(c) not in skip and id(p) not in skip
+    ]
+    entries.sort(key=lambda e: e[1].ingediend_bedrag.debet_credit != "C")
+    states: dict = {}
+    from openarrangementen.iwmo.models import Assignment
+
+    for client, prestatie in entries:
+        credit = prestatie.ingediend_bedrag.debet_credit == "C"
+        assignment = (
+            Assignment.objects.filter(
+                municipality=municipality, provider=provider, number=prestatie.toewijzing_nummer
+            )
+            .select_related("client")
+            .first()
+        )
+        fields = _line_fields(row, client, prestatie, assignment)
+        if credit:
+            debit = Line.objects.filter(
+                side=Side.MUNICIPALITY,
+                provider=provider,
+                reference=prestatie.product_referentie.vorig_referentie_nummer,
+                credit=False,
+                standing=True,
+            ).first()
+            if debit is None:
+                refused[id(prestatie)] = ["8017"]
+                continue
+            debit.standing = False
+            debit.save(update_fields=["standing"])
+            Line.objects.create(
+                **fields,
+                status=Line.Status.APPROVED,
+                standing=False,
+                payable_by=payable_by,
+                explanation=f"Credit van {debit.reference}.",
+            )
+            continue
+        codes, explanation = _judge(assignment, prestatie, states, on)
+        if codes:
+            refused[id(prestatie)] = codes
+            Line.objects.create(
+                **fields,
+                status=Line.Status.REJECTED,
+                standing=False,
+                retour_codes=codes,
+                explanation=explanation,
+            )
+            continue
+        try:
+            with transaction.atomic():
+                Line.objects.create(
+                    **fields,
+                    status=Line.Status.APPROVED,
+                    standing=True,
+                    payable_by=payable_by,
+                    explanation=explanation,
+                )
+        except IntegrityError:
+            refused[id(prestatie)] = [PAID_ELSEWHERE]
+            Line.objects.create(
+                **fields,
+                status=Line.Status.REJECTED,
+                standing=False,
+                retour_codes=[PAID_ELSEWHERE],
+                explanation="Voor deze toewijzing en periode is al een regel goedgekeurd.",
+            )
+    return refused
+
+
+def _line_fields(row, client, prestatie, assignment) -> dict:
+    from openarrangementen.clients.models import Client
+
+    periode = prestatie.product_periode
+    volume = prestatie.geleverd_volume
+    tariff = Decimal(prestatie.product_tarief or 0) / 100
+    return {
+        "side": Side.MUNICIPALITY,
+        "municipality": row.municipality,
+        "provider": row.provider,
+        "client": assignment.client
+        if assignment is not None
+        else Client.objects.get(bsn=client.bsn),
+        "assignment": assignment,
+        "assignment_number": prestatie.toewijzing_nummer,
+        "reference": prestatie.product_referentie.referentie_nummer,
+        "previous_reference": prestatie.product_referentie.vorig_referentie_nummer or "",
+        "credit": prestatie.ingediend_bedrag.debet_credit == "C",
+        "product_category": prestatie.product_categorie,
+        "product_code": prestatie.product_code or "",
+        "period_begin": periode.begindatum,
+        "period_end": periode.einddatum,
+        "volume": volume,
+        "unit": prestatie.eenheid,
+        "tariff": tariff,
+        "amount": Decimal(prestatie.ingediend_bedrag.bedrag) / 100,
+        "decided_on": today(),
+        "message": row,
+    }
+
+
+def _judge(assignment, prestatie, states, on) -> tuple[list[str], str]:
+    """The refusing codes for a debit Prestatie and the explanation either way."""
+    from .domain import LineKey
+
+    if assignment is None:
+        return ["9338"], "Geen toewijzing met dit nummer voor deze aanbieder."
+    key = (assignment.client_id, assignment.product_category)
+    if key not in states:
+        states[key] = line_state(
+            municipality=assignment.municipality,
+            client_id=assignment.client_id,
+            category=assignment.product_category,
+            on=on,
+        )
+    state = states[key]
+    begin = prestatie.product_periode.begindatum
+    claim = state.target.get(LineKey(str(assignment.number), begin))
+    from .selectors import segment_of
+
+    segment = segment_of(assignment)
+    if segment.started_on is None:
+        return [NO_START], "Er is geen start (305) ontvangen voor deze toewijzing."
+    if claim is None:
+        in_month = [o for o in state.owed if o.period.end >= begin and o.period.begin <= begin]
+        other = [o for o in in_month if o.segment.assignment != assignment.number]
+        if other:
+            return [PAID_ELSEWHERE], other[0].reason
+        waiting = [
+            r
+            for o, r in state.waiting
+            if o.segment.assignment == assignment.number and o.period.contains(begin)
+        ]
+        if waiting:
+            return [NOT_BEFORE_START], waiting[0]
+        if segment.last_day is not None and begin > segment.last_day:
+            return [AFTER_STOP], f"De ondersteuning stopte op {segment.last_day:%d-%m-%Y}."
+        return [NOT_BEFORE_START], "Voor deze periode is niets verschuldigd op deze toewijzing."
+    if Decimal(prestatie.product_tarief) / 100 != claim.tariff:
+        return [WRONG_TARIFF], f"Het contracttarief per periode is € {claim.tariff}."
+    if prestatie.geleverd_volume != claim.volume:
+        return [WRONG_VOLUME], f"In deze productperiode zijn {claim.volume} perioden verschuldigd."
+    if prestatie.product_periode.einddatum != claim.end:
+        return [AFTER_STOP], f"De productperiode loopt tot en met {claim.end:%d-%m-%Y}."
+    return [], f"Verschuldigd: {', '.join(claim.periods)} à € {claim.tariff}."
+
+
+# --- municipality: payments -----------------------------------------------------------------------
+
+
+def record_payment(
+    *,
+    user: User,
+    municipality: Municipality,
+    provider: Provider,
+    lines: list[Line],
+    paid_on: date,
+    reference: str,
+) -> Payment:
+    """Record that approved, unpaid lines (debits and credits) were paid in one transfer."""
+    from openarrangementen.accounts.selectors import municipalities_for
+
+    if not municipalities_for(user, PAYMENT_ROLES).filter(pk=municipality.pk).exists():
+        raise PermissionDenied
+    if not lines:
+        raise ValidationError("Kies de regels die betaald zijn.")
+    if not reference.strip():
+        raise ValidationError("Vul het betalingskenmerk in.")
+    with transaction.atomic():
+        rows = list(
+            Line.objects.select_for_update()
+            .filter(pk__in=[line.pk for line in lines])
+            .filter(
+                side=Side.MUNICIPALITY,
+                municipality=municipality,
+                provider=provider,
+                status=Line.Status.APPROVED,
+                payment__isnull=True,
+            )
+        )
+        if len(rows) != len(lines):
+            raise ValidationError("Een of meer regels zijn al betaald of niet goedgekeurd.")
+        payment = Payment.objects.create(
+            municipality=municipality,
+            provider=provider,
+            paid_on=paid_on,
+            reference=reference.strip()[:50],
+            amount=sum((line.signed_amount for line in rows), Decimal(0)),
+            recorded_by=user,
+        )
+        Line.objects.filter(pk__in=[r.pk for r in rows]).update(payment=payment)
+    return payment
+
+
+def unpaid_total(municipality: Municipality, provider: Provider) -> Decimal:
+    lines = Line.objects.filter(
+        side=Side.MUNICIPALITY,
+        municipality=municipality,
+        provider=provider,
+        status=Line.Status.APPROVED,
+        payment__isnull=True,
+    )
+    debit = lines.filter(credit=False).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    credit = lines.filter(credit=True).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    return debit - credit
