@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.models import Municipality, Provider, Region
 from openarrangementen.catalog.domain import PriceKind
 from openarrangementen.catalog.models import Level
@@ -29,7 +30,6 @@ from .domain import (
     tariff_per_period,
 )
 from .models import BillingSettings, Line
-
 
 PER_PERIOD_UNIT = "82"  # WJ756 Stuks (output): one per period
 
@@ -242,3 +242,39 @@ def provider_billing(*, provider: Provider, municipality: Municipality, month: d
             ClientBilling(state=state, own=own, plan_debits=plan.debits, plan_credits=credit_rows)
         )
     return result
+
+
+# --- what a user may see ---------------------------------------------------------------------
+
+PROVIDER_BILLING_ROLES = frozenset({Role.ADMINISTRATIE, Role.WERKVERDELER})
+MUNICIPALITY_BILLING_ROLES = frozenset({Role.FUNCTIONEEL_BEHEERDER, Role.CONTRACTMANAGER})
+
+
+def billing_providers_for(user) -> QuerySet[Provider]:
+    """The providers whose declarations this user prepares (administratie, werkverdeler)."""
+    return Provider.objects.filter(
+        pk__in=user.role_assignments.filter(
+            role__in=[r.value for r in PROVIDER_BILLING_ROLES]
+        ).values("provider")
+    )
+
+
+def provider_municipalities(provider: Provider) -> QuerySet[Municipality]:
+    """The municipalities that sent this provider a toewijzing."""
+    return Municipality.objects.filter(
+        pk__in=Assignment.objects.filter(provider=provider, last_message__isnull=False).values(
+            "municipality"
+        )
+    ).order_by("name")
+
+
+def lines_visible_to(user) -> QuerySet[Line]:
+    """The one selector for declaration lines: a provider's own side for its billing staff,
+    the municipality's side for its contract managers and functional managers."""
+    from openarrangementen.accounts.selectors import municipalities_for
+
+    municipalities = municipalities_for(user, MUNICIPALITY_BILLING_ROLES)
+    return Line.objects.filter(
+        Q(side=Side.PROVIDER, provider__in=billing_providers_for(user))
+        | Q(side=Side.MUNICIPALITY, municipality__in=municipalities)
+    ).select_related("client", "provider", "municipality", "message", "payment")

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "openarrangementen.plans",
     "openarrangementen.decisions",
     "openarrangementen.delivery",
+    "openarrangementen.contributions",
     "openarrangementen.iwmo",
     "openarrangementen.billing",
     "openarrangementen.documents",

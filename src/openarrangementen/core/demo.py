@@ -9,6 +9,7 @@ from django.db import transaction
 
 from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.models import Municipality, Provider, Region, RoleAssignment, User
+from openarrangementen.billing.models import BillingSettings
 from openarrangementen.cases.regional_terms import REGIONAL_DEADLINES
 from openarrangementen.cases.services import deadline_rules_import, zrm_ensure_current
 from openarrangementen.catalog.models import CatalogVersion, SupportForm
@@ -16,6 +17,7 @@ from openarrangementen.catalog.regional_catalogs import REGIONAL_CATALOGS, SUPPO
 from openarrangementen.catalog.services import catalog_version_import
 from openarrangementen.clients.models import Client, Household, Representative
 from openarrangementen.contracting.models import Contract, Partnership, PartnershipMember
+from openarrangementen.contributions.demo import flat_rates_demo_load
 from openarrangementen.core.identifiers import complete_bsn
 from openarrangementen.delivery.models import DeliveryPolicy
 
@@ -291,6 +293,18 @@ DELIVERY_POLICIES = {
     ),
     "leidse-regio": (8, 10, None, False, "standaard (seed 002)"),
 }
+# How each region pays (billing.domain): Midden-Limburg invoices per CAK period of 4 weeks
+# with its own rules (seed 004 §9); the others declare per calendar month (iWmo 3.2).
+BILLING = {
+    "almere": ("month", "every_period", 28, "iWmo 3.2: declareren per kalendermaand"),
+    "midden-limburg-west": (
+        "4w",
+        "midden_limburg",
+        28,
+        "seed 004 §6 en §9: per CAK-periode van 4 weken, binnen 4 weken na de periode",
+    ),
+    "leidse-regio": ("month", "every_period", 28, "iWmo 3.2: declareren per kalendermaand"),
+}
 # One employee of a subcontractor per region with a partnership (read access by delegation).
 SUBCONTRACTOR_USERS = {
     "almere": ("werkplaats.medewerker", "Dagbesteding De Werkplaats", "75000105"),
@@ -411,11 +425,22 @@ def seed_demo() -> list[tuple[str, str, str]]:
                 "source": source,
             },
         )
+        calendar, rule_set, term, billing_source = BILLING[slug]
+        BillingSettings.objects.update_or_create(
+            region=region,
+            defaults={
+                "calendar": calendar,
+                "rule_set": rule_set,
+                "declaration_term_days": term,
+                "source": billing_source,
+            },
+        )
         if slug in SUBCONTRACTOR_USERS:
             username, sub_name, sub_agb = SUBCONTRACTOR_USERS[slug]
             user = _user(username, "Sam", sub_name, password_hash)
             _role(user, Role.ONDERAANNEMER, provider=Provider.objects.get(agb_code=sub_agb))
             logins.append((username, Role.ONDERAANNEMER.value, sub_name))
+    flat_rates_demo_load()
     households: dict[str, Household] = {}
     for index, row in enumerate(CLIENTS):
         (

@@ -10,6 +10,8 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("openarrangementen.portal.account_urls")),
+    path("", include("openarrangementen.billing.urls")),
+    path("", include("openarrangementen.contributions.urls")),
     path("catalogus/", views.catalog_index, name="catalog-index"),
     path("catalogus/<slug:region_slug>/", views.catalog_detail, name="catalog-detail"),
     path("inwoners/", views.client_list, name="client-list"),

@@ -95,10 +95,9 @@ def test_a_month_that_has_not_ended_cannot_be_declared(started):
 
 
 def test_midden_limburg_rules_defer_the_start_month_until_support_ends(started):
-    BillingSettings.objects.create(
+    BillingSettings.objects.update_or_create(
         region=started.municipality.region,
-        calendar=Calendar.MONTH,
-        rule_set=RuleSet.MIDDEN_LIMBURG,
+        defaults={"calendar": Calendar.MONTH, "rule_set": RuleSet.MIDDEN_LIMBURG},
     )
     result = run(started, date(2026, 4, 1), date(2026, 5, 2))
     assert result.debits == 1  # April only; March waits for the end of support
@@ -184,8 +183,8 @@ def test_a_line_the_rules_do_not_owe_is_refused_with_a_code_and_a_reason(started
     anyway passes the standard's rules but not the billing check."""
     from openarrangementen.iwmo.exchange import receive
 
-    BillingSettings.objects.create(
-        region=started.municipality.region, rule_set=RuleSet.MIDDEN_LIMBURG
+    BillingSettings.objects.update_or_create(
+        region=started.municipality.region, defaults={"rule_set": RuleSet.MIDDEN_LIMBURG}
     )
     run(started, date(2026, 4, 1), date(2026, 5, 2))
     sent = Message.objects.get(side=Side.PROVIDER, code="323")

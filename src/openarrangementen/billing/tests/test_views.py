@@ -1,0 +1,91 @@
+"""The billing pages: the provider declares a month and sees the answer per line; the
+municipality sees the received lines and records a payment. Access and access log."""
+
+from datetime import date
+
+from django.urls import reverse
+
+import pytest
+import time_machine
+
+from openarrangementen.billing.models import Line, Payment
+from openarrangementen.billing.tests.test_flow import START, run  # noqa: F401
+from openarrangementen.billing.tests.test_flow import started as started  # noqa: F401
+from openarrangementen.cases.tests import flow
+from openarrangementen.core.models import AccessLog
+from openarrangementen.iwmo.models import Side
+
+pytestmark = pytest.mark.usefixtures("demo")
+user = flow.user
+
+
+def test_provider_sees_what_is_owed_and_why_then_declares(client, started):
+    client.force_login(user("kade.administratie"))
+    with time_machine.travel(date(2026, 5, 4), tick=False):
+        page = client.get(reverse("portal:billing-provider"), {"maand": "2026-04"})
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert "Declaratie over april 2026" in text
+        assert "Te declareren: toewijzing" in text
+        assert "het volledige periodetarief" in text
+        assert AccessLog.objects.filter(purpose="declareren").exists()
+        response = client.post(
+            reverse("portal:billing-provider-run"),
+            {"maand": "2026-04", "gemeente": started.municipality.pk},
+            follow=True,
+        )
+    text = response.content.decode()
+    assert "verzonden: 2 regels" in text
+    assert "2 goedgekeurd" in text
+    assert Line.objects.filter(side=Side.PROVIDER, status="goedgekeurd").count() == 2
+
+
+def test_a_month_not_yet_over_gives_a_dutch_error(client, started):
+    client.force_login(user("kade.administratie"))
+    with time_machine.travel(date(2026, 4, 20), tick=False):
+        response = client.post(
+            reverse("portal:billing-provider-run"),
+            {"maand": "2026-04", "gemeente": started.municipality.pk},
+            follow=True,
+        )
+    assert "pas gedeclareerd worden als die voorbij is" in response.content.decode()
+    assert not Line.objects.exists()
+
+
+def test_municipality_sees_received_lines_and_records_a_payment(client, started):
+    run(started, date(2026, 4, 1), date(2026, 5, 2))
+    client.force_login(user("almere.beheerder"))
+    with time_machine.travel(date(2026, 5, 10), tick=False):
+        page = client.get(reverse("portal:billing-municipality"), {"status": "te-betalen"})
+        assert page.status_code == 200
+        assert "Nog te betalen in deze selectie" in page.content.decode()
+        ids = list(
+            Line.objects.filter(side=Side.MUNICIPALITY, status="goedgekeurd").values_list(
+                "pk", flat=True
+            )
+        )
+        response = client.post(
+            reverse("portal:billing-payment"),
+            {"regel": ids, "paid_on": "2026-05-10", "reference": "BET-1"},
+            follow=True,
+        )
+    assert "Betaling BET-1" in response.content.decode()
+    assert Payment.objects.get().lines.count() == 2
+    assert AccessLog.objects.filter(purpose="declaraties beoordelen en betalen").exists()
+
+
+def test_billing_pages_are_not_for_other_roles(client, started):
+    client.force_login(user("kade.begeleider"))
+    assert client.get(reverse("portal:billing-provider")).status_code == 404
+    assert client.get(reverse("portal:billing-municipality")).status_code == 404
+    client.force_login(user("almere.pa"))
+    assert client.get(reverse("portal:billing-municipality")).status_code == 404
+
+
+def test_another_provider_sees_none_of_these_lines(client, started):
+    run(started, date(2026, 4, 1), date(2026, 5, 2))
+    client.force_login(user("anker.werkverdeler"))
+    with time_machine.travel(date(2026, 5, 4), tick=False):
+        page = client.get(reverse("portal:billing-provider"))
+    assert page.status_code == 200
+    assert str(started.client) not in page.content.decode()

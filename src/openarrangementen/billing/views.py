@@ -1,0 +1,265 @@
+"""The billing pages: the provider's monthly declaration (what is owed per client and why,
+send the 323, the 325 per line) and the municipality's received lines and payments."""
+
+from datetime import date, timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from openarrangementen.accounts.models import Municipality
+from openarrangementen.accounts.selectors import municipalities_for, roles_of
+from openarrangementen.clients.models import Client
+from openarrangementen.core.audit import log_access
+from openarrangementen.core.money import format_euro
+from openarrangementen.iwmo import codelists
+from openarrangementen.iwmo.exchange import ExchangeError, today
+from openarrangementen.iwmo.models import Side
+from openarrangementen.iwmo.schemas import SchemasMissing
+from openarrangementen.portal.forms import UtrechtFormMixin
+
+from . import services
+from .domain import month_of
+from .models import Line
+from .selectors import (
+    MUNICIPALITY_BILLING_ROLES,
+    PROVIDER_BILLING_ROLES,
+    billing_providers_for,
+    lines_visible_to,
+    provider_billing,
+    provider_municipalities,
+    settings_for,
+)
+
+
+class MonthField(forms.DateField):
+    input_formats = ["%Y-%m"]
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+
+class ProviderMonthForm(UtrechtFormMixin, forms.Form):
+    maand = MonthField(label="Maand")
+    gemeente = forms.ModelChoiceField(label="Gemeente", queryset=Municipality.objects.none())
+
+    def __init__(self, *args, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["gemeente"].queryset = municipalities
+
+
+class PaymentForm(UtrechtFormMixin, forms.Form):
+    paid_on = forms.DateField(
+        label="Betaald op", widget=forms.DateInput(attrs={"type": "date"}), initial=date.today
+    )
+    reference = forms.CharField(label="Betalingskenmerk", max_length=50)
+
+
+def _previous_month() -> date:
+    return month_of(today()).begin - timedelta(days=1)
+
+
+def _roles_text(roles) -> str:
+    return ",".join(sorted(roles))
+
+
+def _codes(line: Line) -> list[dict]:
+    try:
+        known = codelists.retour_codes()
+    except Exception:  # the code list is read from the installed schemas
+        known = {}
+    return [
+        {"code": c, "text": known[c].description if c in known else ""}
+        for c in line.retour_codes or []
+        if c not in ("0200", "8001")
+    ]
+
+
+@login_required
+def provider_page(request: HttpRequest) -> HttpResponse:
+    """Declareren: per client what is owed in the month and why, what a run would send, and
+    the lines sent with their answer."""
+    roles = roles_of(request.user)
+    if not roles & PROVIDER_BILLING_ROLES:
+        raise Http404("Deze pagina is er niet voor uw rol.")
+    provider = billing_providers_for(request.user).first()
+    if provider is None:
+        raise Http404("U declareert niet voor een aanbieder.")
+    municipalities = provider_municipalities(provider)
+    form = ProviderMonthForm(
+        request.GET or None,
+        municipalities=municipalities,
+        initial={"maand": _previous_month(), "gemeente": municipalities.first()},
+    )
+    month, municipality = _previous_month(), municipalities.first()
+    if form.is_bound and form.is_valid():
+        month, municipality = form.cleaned_data["maand"], form.cleaned_data["gemeente"]
+    period = month_of(month)
+    rows, lines = [], Line.objects.none()
+    if municipality is not None:
+        rows = provider_billing(provider=provider, municipality=municipality, month=period.begin)
+        lines = lines_visible_to(request.user).filter(
+            side=Side.PROVIDER, provider=provider, municipality=municipality
+        )
+    clients = Client.objects.in_bulk({r.state.client_id for r in rows})
+    for row in rows:
+        row.client = clients.get(row.state.client_id)
+        row.lines = [
+            line
+            for line in lines
+            if line.client_id == row.state.client_id and line.product_category == row.state.category
+        ]
+        for line in row.lines:
+            line.codes = _codes(line)
+    log_access(
+        actor=request.user,
+        action="list",
+        objects=clients.values(),
+        purpose="declareren",
+        path=request.get_full_path(),
+        roles=_roles_text(roles),
+    )
+    settings = settings_for(municipality.region) if municipality else None
+    to_send = sum(len(r.plan_debits) + len(r.plan_credits) for r in rows)
+    return render(
+        request,
+        "billing/provider.html",
+        {
+            "form": form,
+            "provider": provider,
+            "municipality": municipality,
+            "period": period,
+            "rows": [r for r in rows if r.owed or r.waiting or r.lines or r.plan_credits],
+            "settings": settings,
+            "to_send": to_send,
+            "may_run": period.end < today(),
+            "due_by": period.end + timedelta(days=settings.declaration_term_days)
+            if settings
+            else None,
+            "concept": lines.filter(status=Line.Status.CONCEPT).count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def provider_run(request: HttpRequest) -> HttpResponse:
+    if not roles_of(request.user) & PROVIDER_BILLING_ROLES:
+        raise Http404
+    provider = billing_providers_for(request.user).first()
+    municipalities = provider_municipalities(provider) if provider else Municipality.objects.none()
+    form = ProviderMonthForm(request.POST, municipalities=municipalities)
+    if provider is None or not form.is_valid():
+        messages.error(request, "Kies een maand en een gemeente.")
+        return redirect("portal:billing-provider")
+    month, municipality = form.cleaned_data["maand"], form.cleaned_data["gemeente"]
+    back = reverse("portal:billing-provider") + f"?maand={month:%Y-%m}&gemeente={municipality.pk}"
+    try:
+        result = services.billing_run(
+            user=request.user, provider=provider, municipality=municipality, month=month
+        )
+    except (services.BillingError, ExchangeError, SchemasMissing) as exc:
+        messages.error(request, str(exc) or "De schema's van iWmo zijn niet geïnstalleerd.")
+        return redirect(back)
+    if result.message is None:
+        messages.info(request, "Er is niets te declareren over deze maand.")
+    else:
+        lines = Line.objects.filter(side=Side.PROVIDER, message=result.message)
+        approved = lines.filter(status=Line.Status.APPROVED).count()
+        messages.success(
+            request,
+            f"Declaratie {result.message.identification} verzonden: {lines.count()} regels "
+            f"({result.debits} debet, {result.credits} credit nieuw), {approved} goedgekeurd.",
+        )
+    return redirect(back)
+
+
+@login_required
+def municipality_page(request: HttpRequest) -> HttpResponse:
+    """Declaraties: the received lines with the check's outcome, what is payable by when, and
+    recording a payment."""
+    roles = roles_of(request.user)
+    if not roles & MUNICIPALITY_BILLING_ROLES:
+        raise Http404("Deze pagina is er niet voor uw rol.")
+    lines = lines_visible_to(request.user).filter(side=Side.MUNICIPALITY)
+    providers = sorted({line.provider for line in lines}, key=lambda p: p.name)
+    provider_id = request.GET.get("aanbieder")
+    status = request.GET.get("status", "")
+    if provider_id and provider_id.isdigit():
+        lines = lines.filter(provider_id=int(provider_id))
+    if status == "te-betalen":
+        lines = lines.filter(status=Line.Status.APPROVED, payment__isnull=True)
+    elif status in Line.Status.values:
+        lines = lines.filter(status=status)
+    lines = list(lines.order_by("-created_at", "-pk")[:500])
+    for line in lines:
+        line.codes = _codes(line)
+        line.overdue = (
+            line.status == Line.Status.APPROVED
+            and line.payment_id is None
+            and line.payable_by is not None
+            and line.payable_by < today()
+        )
+    log_access(
+        actor=request.user,
+        action="list",
+        objects={line.client for line in lines},
+        purpose="declaraties beoordelen en betalen",
+        path=request.get_full_path(),
+        roles=_roles_text(roles),
+    )
+    unpaid = [line for line in lines if line.status == Line.Status.APPROVED and not line.payment_id]
+    return render(
+        request,
+        "billing/municipality.html",
+        {
+            "lines": lines,
+            "providers": providers,
+            "provider_id": provider_id or "",
+            "status": status,
+            "statuses": Line.Status.choices,
+            "unpaid_total": format_euro(sum((line.signed_amount for line in unpaid), 0)),
+            "payment_form": PaymentForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def record_payment(request: HttpRequest) -> HttpResponse:
+    if not roles_of(request.user) & MUNICIPALITY_BILLING_ROLES:
+        raise Http404
+    form = PaymentForm(request.POST)
+    ids = [int(i) for i in request.POST.getlist("regel") if i.isdigit()]
+    lines = list(lines_visible_to(request.user).filter(side=Side.MUNICIPALITY, pk__in=ids))
+    if not form.is_valid() or not lines:
+        messages.error(request, "Kies de betaalde regels en vul datum en betalingskenmerk in.")
+        return redirect("portal:billing-municipality")
+    if len({(line.municipality_id, line.provider_id) for line in lines}) > 1:
+        messages.error(request, "Eén betaling geldt voor één aanbieder en één gemeente.")
+        return redirect("portal:billing-municipality")
+    first = lines[0]
+    municipality = get_object_or_404(
+        municipalities_for(request.user, MUNICIPALITY_BILLING_ROLES), pk=first.municipality_id
+    )
+    try:
+        payment = services.record_payment(
+            user=request.user,
+            municipality=municipality,
+            provider=first.provider,
+            lines=lines,
+            paid_on=form.cleaned_data["paid_on"],
+            reference=form.cleaned_data["reference"],
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("portal:billing-municipality")
+    messages.success(
+        request,
+        f"Betaling {payment.reference} van {format_euro(payment.amount)} vastgelegd "
+        f"({len(lines)} regels).",
+    )
+    return redirect("portal:billing-municipality")
