@@ -53,7 +53,9 @@ class ProviderMonthForm(UtrechtFormMixin, forms.Form):
 
 class PaymentForm(UtrechtFormMixin, forms.Form):
     paid_on = forms.DateField(
-        label="Betaald op", widget=forms.DateInput(attrs={"type": "date"}), initial=date.today
+        label="Betaald op",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=date.today,
     )
     reference = forms.CharField(label="Betalingskenmerk", max_length=50)
 
