@@ -238,3 +238,38 @@ def test_payment_of_approved_lines(started):
             paid_on=date(2026, 5, 21),
             reference="BET-2",
         )
+
+
+def test_a_four_week_region_declares_its_periods_in_monthly_prestaties():
+    """4-week periods (seed 004): each goes in the month of its first support day, with the
+    tariff per 4 weeks and the number of periods as volume; the municipality approves."""
+    from openarrangementen.accounts.models import Region
+
+    BillingSettings.objects.update_or_create(
+        region=Region.objects.get(slug="almere"), defaults={"calendar": Calendar.FOUR_WEEKS}
+    )
+    with time_machine.travel(date(2026, 1, 5), tick=False):
+        traject = flow.advance(
+            flow.new_melding(question="Hulp bij structuur en administratie."),
+            TrajectStatus.DECIDED,
+        )
+    assignment = Assignment.objects.get(traject=traject)
+    with time_machine.travel(assignment.start_on, tick=False):
+        decisions.traject_start_record(
+            traject=traject, actor=user("kade.begeleider"), started_on=assignment.start_on
+        )
+    assert assignment.volume == 2  # two 4-week periods can start in one month (TR321)
+    result = run(traject, date(2026, 4, 1), date(2026, 5, 4))
+    assert schemas.validate("323", codec.parse_xml(result.message.xml)) == []
+    lines = list(provider_lines().order_by("period_begin"))
+    level = traject.beschikkingen.get(status="definitief").level
+    four_weeks = level.prices.get(kind="tariff").amount
+    assert {line.tariff for line in lines} == {four_weeks}
+    periods = [p for line in lines for p in line.periods]
+    assert len(periods) == len(set(periods))
+    # January 2026 holds two period starts (1 and 29 January): one line, volume 2.
+    january = next(line for line in lines if line.period_begin.month == 1)
+    assert (january.volume, january.periods) == (2, ["2026-P01", "2026-P02"])
+    assert all(line.amount == line.volume * four_weeks for line in lines)
+    assert provider_lines(status=Line.Status.APPROVED).count() == len(lines)
+    assert municipality_lines(status=Line.Status.APPROVED).count() == len(lines)
