@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from openarrangementen.billing.models import Line, Payment
+from openarrangementen.billing.tests.test_reports import delegate
 from openarrangementen.cases.domain import TrajectStatus
 from openarrangementen.cases.tests import flow
 from openarrangementen.decisions import services as decisions
@@ -63,4 +64,12 @@ def test_provider_declares_and_the_municipality_pays(page, demo_server):
     page.goto(f"{base}/uitgaven/?van=2026-03&tot=2026-06")
     page.wait_for_function("() => window.Chart !== undefined")
     assert page.locator("canvas").count() >= 1
+    assert_accessible(page)
+
+    delegate(traject)
+    switch_user(page, base, "kade.werkverdeler")
+    page.get_by_role("link", name="Samenwerkingsverband", exact=True).click()
+    page.wait_for_url(re.compile(r"/samenwerkingsverband/afrekening/"))
+    page.goto(f"{base}/samenwerkingsverband/afrekening/?van=2026-03&tot=2026-05")
+    assert page.get_by_text("Dagbesteding De Werkplaats").first.is_visible()
     assert_accessible(page)

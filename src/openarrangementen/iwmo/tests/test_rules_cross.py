@@ -1030,6 +1030,26 @@ def test_tr388_einddatum_last_of_the_month_or_the_earlier_einddatum():
     assert refuses(msg, "TR388", at=first(msg))
 
 
+@pytest.mark.iwmo_rule("TR307")
+@pytest.mark.iwmo_rule("TR308")
+@pytest.mark.iwmo_rule("TR384")
+@pytest.mark.iwmo_rule("TR387")
+@pytest.mark.iwmo_rule("TR388")
+def test_date_rules_judge_debits_only_a_credit_reverses_its_debit_as_sent():
+    """A toewijzing shortened or removed after March was paid: the debit for all of March is
+    refused now, the credit that reverses it as sent is not."""
+    shortened = assign(700391, start_on=date(2025, 3, 10), end_on=date(2025, 3, 20))
+    removed = assign(700392, end_on=START, change_reason="13")
+    debit = declaratie(prestatie("RN-DC-1", shortened.number))
+    for code in ("TR307", "TR308", "TR387", "TR388"):
+        assert refuses(debit, code, at=first(debit))
+    assert refuses(declaratie(prestatie("RN-DC-2", removed.number)), "TR384")
+    for number in (shortened.number, removed.number):
+        credit = declaratie(prestatie(f"RN-DC-C{number}", number, dc="C", previous="RN-DC-0"))
+        for code in ("TR307", "TR308", "TR384", "TR387", "TR388"):
+            assert accepts(credit, code)
+
+
 @pytest.mark.iwmo_rule("TR319")
 def test_tr319_product_period_in_the_current_or_an_earlier_declaration_period():
     a = assign(700341)
