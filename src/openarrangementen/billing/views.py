@@ -68,13 +68,18 @@ def _roles_text(roles) -> str:
     return ",".join(sorted(roles))
 
 
-def _codes(line: Line) -> list[dict]:
+def _retour_texts() -> dict[str, codelists.Code]:
+    """WJ001 as installed, by code; empty without the schemas (the codes still show)."""
     try:
-        known = codelists.retour_codes()
-    except Exception:  # the code list is read from the installed schemas
-        known = {}
+        return codelists.retour_codes()
+    except codelists.CodeListUnavailable:
+        return {}
+
+
+def _codes(line: Line, known: dict[str, codelists.Code]) -> list[dict]:
+    """The refusing codes of a line with their WJ001 text."""
     return [
-        {"code": c, "text": known[c].description if c in known else ""}
+        {"code": c, "text": known[c].label if c in known else ""}
         for c in line.retour_codes or []
         if c not in ("0200", "8001")
     ]
@@ -107,6 +112,7 @@ def provider_page(request: HttpRequest) -> HttpResponse:
             side=Side.PROVIDER, provider=provider, municipality=municipality
         )
     clients = Client.objects.in_bulk({r.state.client_id for r in rows})
+    known = _retour_texts()
     for row in rows:
         row.client = clients.get(row.state.client_id)
         row.lines = [
@@ -115,7 +121,7 @@ def provider_page(request: HttpRequest) -> HttpResponse:
             if line.client_id == row.state.client_id and line.product_category == row.state.category
         ]
         for line in row.lines:
-            line.codes = _codes(line)
+            line.codes = _codes(line, known)
     log_access(
         actor=request.user,
         action="list",
@@ -197,8 +203,9 @@ def municipality_page(request: HttpRequest) -> HttpResponse:
     elif status in Line.Status.values:
         lines = lines.filter(status=status)
     lines = list(lines.order_by("-created_at", "-pk")[:500])
+    known = _retour_texts()
     for line in lines:
-        line.codes = _codes(line)
+        line.codes = _codes(line, known)
         line.overdue = (
             line.status == Line.Status.APPROVED
             and line.payment_id is None

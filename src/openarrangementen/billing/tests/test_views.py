@@ -89,3 +89,17 @@ def test_another_provider_sees_none_of_these_lines(client, started):
         page = client.get(reverse("portal:billing-provider"))
     assert page.status_code == 200
     assert str(started.client) not in page.content.decode()
+
+
+def test_a_refused_line_shows_its_code_with_the_wj001_text(client, started):
+    run(started, date(2026, 4, 1), date(2026, 5, 2))
+    Line.objects.filter(period_begin=date(2026, 4, 1)).update(
+        status=Line.Status.REJECTED, standing=False, retour_codes=["9307"]
+    )
+    client.force_login(user("almere.beheerder"))
+    text = client.get(reverse("portal:billing-municipality")).content.decode()
+    assert "9307 Begindatum prestatie ligt niet tussen" in text
+    client.force_login(user("kade.administratie"))
+    with time_machine.travel(date(2026, 5, 4), tick=False):
+        text = client.get(reverse("portal:billing-provider"), {"maand": "2026-04"}).content.decode()
+    assert "9307 Begindatum prestatie ligt niet tussen" in text
