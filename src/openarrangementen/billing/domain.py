@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
-CENT = Decimal("0.01")
+from openarrangementen.core.money import euros
+
 ONE_DAY = timedelta(days=1)
 
 
@@ -127,10 +128,6 @@ def periods_between(begin: date, end: date, calendar: Calendar) -> list[Period]:
 
 PER_FOUR_WEEKS = "4w"
 PER_MONTH = "month"
-
-
-def euros(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def tariff_per_period(amount: Decimal, per: str, calendar: Calendar) -> Decimal:

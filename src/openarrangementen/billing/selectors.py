@@ -13,6 +13,7 @@ from openarrangementen.accounts.models import Municipality, Provider, Region
 from openarrangementen.catalog.domain import PriceKind
 from openarrangementen.catalog.models import Level
 from openarrangementen.catalog.selectors import level_price_on
+from openarrangementen.iwmo.context import standing_reports
 from openarrangementen.iwmo.models import Assignment, DeliveryReport, Side
 
 from .domain import (
@@ -71,26 +72,15 @@ def contract_tariff(level: Level | None, day: date, calendar: Calendar) -> Decim
 
 
 def _standing_reports(kind: str, assignment: Assignment) -> list[DeliveryReport]:
-    """Approved reports of this kind for the toewijzing; a StatusAanlevering 3 line removes the
-    earlier line with the same key (OP033)."""
-    standing: list[DeliveryReport] = []
-    for report in DeliveryReport.objects.filter(
-        kind=kind,
-        message__municipality_id=assignment.municipality_id,
-        assignment_number=assignment.number,
-    ).order_by("created_at", "pk"):
-        if report.status_code == "3":
-            same = [
-                r
-                for r in standing
-                if (r.begin_on, r.end_on, r.reason)
-                == (report.begin_on, report.end_on, report.reason)
-            ]
-            if same:
-                standing.remove(same[-1])
-        else:
-            standing.append(report)
-    return standing
+    """Approved reports of this kind for the toewijzing that still stand (OP033)."""
+    return standing_reports(
+        kind,
+        DeliveryReport.objects.filter(
+            kind=kind,
+            message__municipality_id=assignment.municipality_id,
+            assignment_number=assignment.number,
+        ).order_by("created_at", "pk"),
+    )
 
 
 def segment_of(assignment: Assignment) -> Segment:
@@ -121,6 +111,7 @@ class LineState:
     client_id: int
     category: str
     assignments: dict[int, Assignment]
+    segments: dict[int, Segment]
     owed: list[Owed]
     not_owed: list[NotOwed]
     target: dict[LineKey, Claim]
@@ -141,10 +132,10 @@ def line_state(*, municipality: Municipality, client_id: int, category: str, on:
         .order_by("number")
     )
     assignments = {a.number: a for a in rows}
-    segments = [segment_of(a) for a in assignments.values()]
+    segments = {n: segment_of(a) for n, a in assignments.items()}
     levels = {n: level_of(a) for n, a in assignments.items()}
     owed, not_owed = owed_periods(
-        segments,
+        segments.values(),
         calendar=calendar,
         rule_set=RuleSet(settings.rule_set),
         until=on - timedelta(days=1),
@@ -159,6 +150,7 @@ def line_state(*, municipality: Municipality, client_id: int, category: str, on:
         client_id=client_id,
         category=category,
         assignments=assignments,
+        segments=segments,
         owed=owed,
         not_owed=not_owed,
         target=target,
@@ -175,19 +167,26 @@ def client_lines(*, municipality: Municipality, provider: Provider | None = None
     return sorted(set(rows.values_list("client_id", "product_category")))
 
 
-def standing_claims(lines: QuerySet[Line]) -> dict[LineKey, Claim]:
+def standing_debits(lines: QuerySet[Line]) -> dict[LineKey, Line]:
+    """The standing debits by toewijzing and ProductPeriode."""
+    return {
+        LineKey(str(line.assignment_number), line.period_begin): line
+        for line in lines.filter(credit=False, standing=True)
+    }
+
+
+def as_claims(debits: dict[LineKey, Line]) -> dict[LineKey, Claim]:
     """The standing debits as claims, to reconcile against the target."""
-    found = {}
-    for line in lines.filter(credit=False, standing=True):
-        key = LineKey(str(line.assignment_number), line.period_begin)
-        found[key] = Claim(
+    return {
+        key: Claim(
             key=key,
             end=line.period_end,
             periods=tuple(line.periods),
             tariff=line.tariff,
             segment=None,
         )
-    return found
+        for key, line in debits.items()
+    }
 
 
 def provider_lines(provider: Provider, municipality: Municipality) -> QuerySet[Line]:
@@ -227,19 +226,15 @@ def provider_billing(*, provider: Provider, municipality: Municipality, month: d
         state = line_state(municipality=municipality, client_id=client_id, category=category, on=on)
         own = {n for n, a in state.assignments.items() if a.provider_id == provider.pk}
         target = {k: c for k, c in state.target.items() if int(k.assignment) in own}
-        mine = lines.filter(client_id=client_id, product_category=category)
-        plan = reconcile(target, standing_claims(mine))
-        credit_rows = [
-            mine.get(
-                credit=False,
-                standing=True,
-                assignment_number=int(k.assignment),
-                period_begin=k.begin,
-            )
-            for k in plan.credits
-        ]
+        debits = standing_debits(lines.filter(client_id=client_id, product_category=category))
+        plan = reconcile(target, as_claims(debits))
         result.append(
-            ClientBilling(state=state, own=own, plan_debits=plan.debits, plan_credits=credit_rows)
+            ClientBilling(
+                state=state,
+                own=own,
+                plan_debits=plan.debits,
+                plan_credits=[debits[key] for key in plan.credits],
+            )
         )
     return result
 

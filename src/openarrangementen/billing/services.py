@@ -18,11 +18,15 @@ from django.db.models import Sum
 
 from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.models import Municipality, Provider, User
+from openarrangementen.accounts.selectors import municipalities_for
+from openarrangementen.clients.models import Client
+from openarrangementen.core.money import from_cents, to_cents
 from openarrangementen.iwmo import codec
-from openarrangementen.iwmo.exchange import today
-from openarrangementen.iwmo.models import Message, Side
+from openarrangementen.iwmo.exchange import send, today
+from openarrangementen.iwmo.messages import _header
+from openarrangementen.iwmo.models import Assignment, Message, Side
 
-from .domain import Claim, month_of
+from .domain import Claim, LineKey, month_of
 from .models import Line, Payment
 from .selectors import line_state, provider_billing, provider_lines, settings_for
 
@@ -31,10 +35,6 @@ PAYMENT_ROLES = frozenset({Role.FUNCTIONEEL_BEHEERDER, Role.CONTRACTMANAGER})
 
 class BillingError(Exception):
     """A billing step that cannot be done; the message is Dutch, for the user."""
-
-
-def _money_cents(amount: Decimal) -> int:
-    return int((amount * 100).to_integral_value())
 
 
 def _reference(line: Line) -> str:
@@ -136,8 +136,6 @@ def send_declaration(
 ) -> Message | None:
     """Send the concept lines in one 323 with DeclaratiePeriode `month`, credits first. All or
     nothing: when the message cannot be built or sent, the lines stay concept."""
-    from openarrangementen.iwmo.exchange import send
-
     period = month_of(month)
     with transaction.atomic():
         lines = list(
@@ -217,8 +215,6 @@ def last_declared_month(provider: Provider, municipality: Municipality) -> date 
 
 def declaration(*, provider, municipality, lines, period, identification, dated_on):
     """The WMO323 of these lines (one Prestatie per line, amounts in eurocents)."""
-    from openarrangementen.iwmo.messages import _header
-
     types = codec.message_types("323")
     clients: dict[str, list] = {}
     total = Decimal(0)
@@ -239,9 +235,9 @@ def declaration(*, provider, municipality, lines, period, identification, dated_
                 ),
                 geleverd_volume=line.volume,
                 eenheid=line.unit,
-                product_tarief=_money_cents(line.tariff),
+                product_tarief=to_cents(line.tariff),
                 ingediend_bedrag=types.CDT_BedragMetDC(
-                    bedrag=_money_cents(line.amount), debet_credit=dc
+                    bedrag=to_cents(line.amount), debet_credit=dc
                 ),
             )
         )
@@ -254,7 +250,7 @@ def declaration(*, provider, municipality, lines, period, identification, dated_
             ),
             declaratie_dagtekening=dated_on,
             totaal_ingediend_bedrag=types.CDT_TotaalBedragMetDC(
-                totaal_bedrag=abs(_money_cents(total)), debet_credit="C" if total < 0 else "D"
+                totaal_bedrag=abs(to_cents(total)), debet_credit="C" if total < 0 else "D"
             ),
             clienten=[
                 types.Client(bsn=bsn, prestaties=prestaties) for bsn, prestaties in clients.items()
@@ -264,25 +260,22 @@ def declaration(*, provider, municipality, lines, period, identification, dated_
 
 
 def _apply_answer_if_any(row: Message) -> None:
-    """In-process the 325 arrives while sending; apply it to the lines now that they are
-    linked to the message."""
-    row.refresh_from_db()
+    """In-process the 325 (also a header-only refusal) arrives while sending, before the
+    lines are linked to the message; apply it now that they are. Over another transport it
+    arrives later and `iwmo.handlers.answer_received` applies it."""
     answer = Message.objects.filter(
         side=Side.PROVIDER, code="325", in_reply_to=row, direction=Message.Direction.INCOMING
     ).first()
     if answer is not None:
         apply_answer(row, codec.parse(answer.xml))
-    elif row.status == Message.Status.REJECTED:
-        # Refused as a whole (a header retour): no line was received.
-        _reject(provider_lines(row.provider, row.municipality).filter(message=row), row)
 
 
-def _reject(lines, row: Message, codes_of=None) -> None:
+def _reject(lines, codes_of) -> None:
     """Mark refused lines. A refused debit does not stand; a refused credit did not count, so
     the debit it credited stands again (unless a newer debit for that period stands)."""
     for line in sorted(lines, key=lambda line: line.credit):
         line.status = Line.Status.REJECTED
-        line.retour_codes = codes_of(line) if codes_of else _header_codes(row)
+        line.retour_codes = codes_of(line)
         line.decided_on = today()
         line.standing = False
         line.save(update_fields=["status", "retour_codes", "decided_on", "standing"])
@@ -303,10 +296,6 @@ def _reject(lines, row: Message, codes_of=None) -> None:
                 debit.save(update_fields=["standing"])
 
 
-def _header_codes(row: Message) -> list[str]:
-    return sorted({c for entry in row.retour_codes or [] for c in entry.get("codes", [])})
-
-
 APPROVING = ("0200", "8001")
 
 
@@ -322,7 +311,7 @@ def apply_answer(original: Message, answer) -> None:
     )
     if any(c not in APPROVING for c in whole):
         refusing = sorted({c for c in whole if c not in APPROVING})
-        _reject(lines, original, codes_of=lambda line: refusing)
+        _reject(lines, codes_of=lambda line: refusing)
         return
     refused: dict[str, list[str]] = {}
     for client in antwoord.clienten if antwoord is not None else []:
@@ -332,7 +321,6 @@ def apply_answer(original: Message, answer) -> None:
             refused[prestatie.product_referentie.referentie_nummer] = codes
     _reject(
         lines.filter(reference__in=refused),
-        original,
         codes_of=lambda line: refused[line.reference],
     )
     lines.exclude(reference__in=refused).update(
@@ -371,8 +359,6 @@ def check_declaration(row: Message, obj, *, skip=()) -> dict[int, list[str]]:
     ]
     entries.sort(key=lambda e: e[1].ingediend_bedrag.debet_credit != "C")
     states: dict = {}
-    from openarrangementen.iwmo.models import Assignment
-
     for client, prestatie in entries:
         credit = prestatie.ingediend_bedrag.debet_credit == "C"
         assignment = (
@@ -437,11 +423,8 @@ def check_declaration(row: Message, obj, *, skip=()) -> dict[int, list[str]]:
 
 
 def _line_fields(row, client, prestatie, assignment) -> dict:
-    from openarrangementen.clients.models import Client
-
     periode = prestatie.product_periode
     volume = prestatie.geleverd_volume
-    tariff = Decimal(prestatie.product_tarief or 0) / 100
     return {
         "side": Side.MUNICIPALITY,
         "municipality": row.municipality,
@@ -460,8 +443,8 @@ def _line_fields(row, client, prestatie, assignment) -> dict:
         "period_end": periode.einddatum,
         "volume": volume,
         "unit": prestatie.eenheid,
-        "tariff": tariff,
-        "amount": Decimal(prestatie.ingediend_bedrag.bedrag) / 100,
+        "tariff": from_cents(prestatie.product_tarief or 0),
+        "amount": from_cents(prestatie.ingediend_bedrag.bedrag),
         "decided_on": today(),
         "message": row,
     }
@@ -469,8 +452,6 @@ def _line_fields(row, client, prestatie, assignment) -> dict:
 
 def _judge(assignment, prestatie, states, on) -> tuple[list[str], str]:
     """The refusing codes for a debit Prestatie and the explanation either way."""
-    from .domain import LineKey
-
     if assignment is None:
         return ["9338"], "Geen toewijzing met dit nummer voor deze aanbieder."
     key = (assignment.client_id, assignment.product_category)
@@ -484,9 +465,7 @@ def _judge(assignment, prestatie, states, on) -> tuple[list[str], str]:
     state = states[key]
     begin = prestatie.product_periode.begindatum
     claim = state.target.get(LineKey(str(assignment.number), begin))
-    from .selectors import segment_of
-
-    segment = segment_of(assignment)
+    segment = state.segments[assignment.number]
     if segment.started_on is None:
         return [NO_START], "Er is geen start (305) ontvangen voor deze toewijzing."
     if claim is None:
@@ -504,7 +483,7 @@ def _judge(assignment, prestatie, states, on) -> tuple[list[str], str]:
         if segment.last_day is not None and begin > segment.last_day:
             return [AFTER_STOP], f"De ondersteuning stopte op {segment.last_day:%d-%m-%Y}."
         return [NOT_BEFORE_START], "Voor deze periode is niets verschuldigd op deze toewijzing."
-    if Decimal(prestatie.product_tarief) / 100 != claim.tariff:
+    if from_cents(prestatie.product_tarief) != claim.tariff:
         return [WRONG_TARIFF], f"Het contracttarief per periode is € {claim.tariff}."
     if prestatie.geleverd_volume != claim.volume:
         return [WRONG_VOLUME], f"In deze productperiode zijn {claim.volume} perioden verschuldigd."
@@ -526,8 +505,6 @@ def record_payment(
     reference: str,
 ) -> Payment:
     """Record that approved, unpaid lines (debits and credits) were paid in one transfer."""
-    from openarrangementen.accounts.selectors import municipalities_for
-
     if not municipalities_for(user, PAYMENT_ROLES).filter(pk=municipality.pk).exists():
         raise PermissionDenied
     if not lines:

@@ -113,15 +113,13 @@ def provider_page(request: HttpRequest) -> HttpResponse:
         )
     clients = Client.objects.in_bulk({r.state.client_id for r in rows})
     known = _retour_texts()
+    by_line: dict[tuple, list[Line]] = {}
+    for line in lines:
+        line.codes = _codes(line, known)
+        by_line.setdefault((line.client_id, line.product_category), []).append(line)
     for row in rows:
         row.client = clients.get(row.state.client_id)
-        row.lines = [
-            line
-            for line in lines
-            if line.client_id == row.state.client_id and line.product_category == row.state.category
-        ]
-        for line in row.lines:
-            line.codes = _codes(line, known)
+        row.lines = by_line.get((row.state.client_id, row.state.category), [])
     log_access(
         actor=request.user,
         action="list",

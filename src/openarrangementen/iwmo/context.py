@@ -30,6 +30,37 @@ def _refusing(codes) -> bool:
     return any(code not in APPROVING for code in codes or ())
 
 
+def start_key(report: DeliveryReport) -> tuple:
+    """The logical key of a StartProduct (the CD_CS table's Sleutelelementen)."""
+    return (
+        report.bsn,
+        report.assignment_number,
+        report.product_category or "",
+        report.product_code or "",
+        report.begin_on,
+    )
+
+
+def stop_key(report: DeliveryReport) -> tuple:
+    return (*start_key(report), report.end_on, report.reason)
+
+
+def standing_reports(kind: str, reports) -> list[DeliveryReport]:
+    """Of `reports` (one kind, in the order they arrived) the ones still standing: a line
+    with StatusAanlevering 3 removes the earlier line with the same key (OP033: it counts as
+    not sent)."""
+    key_of = start_key if kind == DeliveryReport.Kind.START else stop_key
+    standing: dict[tuple, list[DeliveryReport]] = {}
+    for report in reports:
+        key = key_of(report)
+        if report.status_code == "3":
+            if standing.get(key):
+                standing[key].pop()
+        else:
+            standing.setdefault(key, []).append(report)
+    return [r for found in standing.values() for r in found]
+
+
 @dataclass(frozen=True)
 class Declaration:
     """An earlier 323 of the provider to the municipality, parsed, with its outcome."""
@@ -146,34 +177,13 @@ class StoreContext(RuleContext):
             rows = rows.filter(bsn=bsn)
         return list(rows.order_by("created_at", "pk"))
 
-    @staticmethod
-    def start_key(report: DeliveryReport) -> tuple:
-        """The logical key of a StartProduct (the CD_CS table's Sleutelelementen)."""
-        return (
-            report.bsn,
-            report.assignment_number,
-            report.product_category or "",
-            report.product_code or "",
-            report.begin_on,
-        )
-
-    @classmethod
-    def stop_key(cls, report: DeliveryReport) -> tuple:
-        return (*cls.start_key(report), report.end_on, report.reason)
+    start_key = staticmethod(start_key)
+    stop_key = staticmethod(stop_key)
 
     def _standing(self, kind: str, number, bsn) -> list[DeliveryReport]:
         """The reports still standing: a line with StatusAanlevering 3 removes the earlier
         line with the same key (OP033: it counts as not sent)."""
-        key_of = self.start_key if kind == DeliveryReport.Kind.START else self.stop_key
-        standing: dict[tuple, list[DeliveryReport]] = {}
-        for report in self.deliveries(kind, number=number, bsn=bsn):
-            key = key_of(report)
-            if report.status_code == "3":
-                if standing.get(key):
-                    standing[key].pop()
-            else:
-                standing.setdefault(key, []).append(report)
-        return [r for reports in standing.values() for r in reports]
+        return standing_reports(kind, self.deliveries(kind, number=number, bsn=bsn))
 
     def starts(self, *, number: int | None, bsn: str | None = None) -> list[DeliveryReport]:
         """The standing (not removed) starts with this ToewijzingNummer."""

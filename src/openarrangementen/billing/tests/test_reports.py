@@ -14,34 +14,18 @@ from openarrangementen.accounts.models import Municipality, Provider, Region
 from openarrangementen.billing import reports, services
 from openarrangementen.billing.domain import Calendar, euros, tariff_per_period
 from openarrangementen.billing.models import BillingSettings, Line
-from openarrangementen.cases.domain import TrajectStatus
+from openarrangementen.billing.tests.test_flow import started as started  # noqa: F401
 from openarrangementen.cases.tests import flow
 from openarrangementen.contracting.models import Partnership
 from openarrangementen.core.models import AccessLog
 from openarrangementen.core.money import format_euro
-from openarrangementen.decisions import services as decisions
 from openarrangementen.delivery.models import Delegation
 from openarrangementen.iwmo.models import Assignment, Side
 
 pytestmark = pytest.mark.usefixtures("demo")
 user = flow.user
-START = date(2026, 3, 2)
 MARCH = date(2026, 3, 1)
 WERKPLAATS = "75000105"  # Dagbesteding De Werkplaats, onderaannemer of De Kade (demo)
-
-
-@pytest.fixture
-def started():
-    """A traject decided and started on 2 March 2026 at De Kade (Almere)."""
-    with time_machine.travel(START, tick=False):
-        traject = flow.advance(
-            flow.new_melding(question="Hulp bij structuur en administratie."),
-            TrajectStatus.DECIDED,
-        )
-        decisions.traject_start_record(
-            traject=traject, actor=user("kade.begeleider"), started_on=START
-        )
-    return traject
 
 
 @pytest.fixture
