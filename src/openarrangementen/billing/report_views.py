@@ -6,8 +6,6 @@ partnership statement lists the lines per client: every client on it is logged. 
 without a role for a page gets a 404, as on the other portal pages.
 """
 
-import csv
-import io
 from datetime import date
 
 from django import forms
@@ -22,6 +20,7 @@ from openarrangementen.accounts.selectors import municipalities_for, roles_of
 from openarrangementen.catalog.models import Arrangement
 from openarrangementen.contracting.models import Partnership
 from openarrangementen.core.audit import log_access
+from openarrangementen.core.exports import csv_bytes
 from openarrangementen.portal.forms import UtrechtFormMixin
 
 from .domain import month_of
@@ -41,8 +40,6 @@ from .reports import (
     spending_providers,
 )
 
-CSV_DELIMITER = ";"  # Dutch spreadsheets use the comma as the decimal separator
-CSV_ENCODING = "utf-8-sig"  # with a byte order mark, so spreadsheets read é and ë right
 DEFAULT_MONTHS = 12
 
 
@@ -179,12 +176,9 @@ def spending(request: HttpRequest) -> HttpResponse:
 
 
 def _spending_csv(report, months: tuple[date, date]) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow(SPENDING_CSV_COLUMNS)
-    writer.writerows(spending_csv_lines(report))
     response = HttpResponse(
-        buffer.getvalue().encode(CSV_ENCODING), content_type="text/csv; charset=utf-8"
+        csv_bytes(SPENDING_CSV_COLUMNS, spending_csv_lines(report)),
+        content_type="text/csv; charset=utf-8",
     )
     first, last = months
     response["Content-Disposition"] = (

@@ -3,8 +3,6 @@
 The file format is documented in docs/cak-export.md; change both together.
 """
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,6 +12,7 @@ from django.db import transaction
 from openarrangementen.accounts.models import User
 from openarrangementen.accounts.selectors import roles_of
 from openarrangementen.core.audit import log_access
+from openarrangementen.core.exports import csv_bytes
 
 from .domain import CakPeriod
 from .models import FlatRate
@@ -34,8 +33,6 @@ CSV_COLUMNS = [
     "soort_mutatie",
     "periode",
 ]
-CSV_DELIMITER = ";"  # Dutch spreadsheets use the comma as the decimal separator
-CSV_ENCODING = "utf-8-sig"  # with a byte order mark, so spreadsheets read é and ë right
 
 # The amounts given in issue #6 (2026 is not). Migration 0002 holds a copy; this list serves
 # `flat_rates_ensure`, e.g. after a transactional test emptied the database.
@@ -110,11 +107,8 @@ def csv_lines(rows: list[ContributionRow]) -> list[list[str]]:
 
 
 def render_csv(lines: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(lines)
-    return buffer.getvalue().encode(CSV_ENCODING)
+    """The CAK file; cells a spreadsheet would run as a formula are made text (ADR 0009)."""
+    return csv_bytes(CSV_COLUMNS, lines)
 
 
 @dataclass(frozen=True)
