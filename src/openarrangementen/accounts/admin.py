@@ -1,13 +1,21 @@
+"""Beheer of regions, municipalities, providers and accounts (ADR 0009 for who may do what)."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Q
 
 from openarrangementen.accounts.domain import Role
-from openarrangementen.core.admin_site import RoleScopedAdmin, ScopedInline, beheer_region_ids
+from openarrangementen.core.admin_site import (
+    BEHEER_ROLES,
+    NATIONAL,
+    RoleScopedAdmin,
+    ScopedInline,
+    beheer_region_ids,
+)
 
 from .models import AccountRequest, Municipality, Provider, Region, RoleAssignment, User
+from .selectors import users_managed_in
 
-BOTH = frozenset({Role.FUNCTIONEEL_BEHEERDER, Role.CONTRACTMANAGER})
+CONTRACTED = "contracts__lot__catalog_version__region"
 
 
 class MunicipalityInline(ScopedInline):
@@ -35,55 +43,107 @@ class MunicipalityAdmin(RoleScopedAdmin):
     search_fields = ["name", "cbs_code"]
 
 
+def may_change_provider(user, provider: Provider | None) -> bool:
+    """Who changes a provider's data (name, AGB code, description shown to clients): the
+    technical superuser, or the beheer of the region that registered it as long as no other
+    region has contracted it. Providers are national, so one region's change would show in
+    every other region's pages and exports (ADR 0009)."""
+    if user.is_superuser:
+        return True
+    regions = beheer_region_ids(user, BEHEER_ROLES)
+    if provider is None:
+        return bool(regions)
+    if provider.registered_by_id not in regions:
+        return False
+    contracted_elsewhere = (
+        Region.objects.filter(catalog_versions__lots__contracts__provider=provider)
+        .exclude(pk__in=regions)
+        .exists()
+    )
+    return not contracted_elsewhere
+
+
 @admin.register(Provider)
 class ProviderAdmin(RoleScopedAdmin):
-    """Providers are national (one AGB code); contract managers and beheer both manage them."""
+    """Providers are national (one AGB code): every beheer role may read them all, to find one
+    before contracting it; changes follow `may_change_provider`."""
 
-    manage_roles = BOTH
-    list_display = ["name", "agb_code", "city", "is_nationally_contracted"]
+    manage_roles = BEHEER_ROLES
+    region_path = NATIONAL
+    scoped_fields = {"registered_by": ""}
+    list_display = ["name", "agb_code", "city", "is_nationally_contracted", "registered_by"]
     search_fields = ["name", "agb_code", "city"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser or bool(self._roles(request) & self.manage_roles)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if not (request.user.is_superuser or self._roles(request) & self.manage_roles):
+            return False
+        return may_change_provider(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.has_change_permission(request, obj)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        regions = sorted(beheer_region_ids(request.user, BEHEER_ROLES))
+        if regions and not request.user.is_superuser:
+            initial.setdefault("registered_by", regions[0])
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser and obj.registered_by_id is None:
+            obj.registered_by_id = min(beheer_region_ids(request.user, BEHEER_ROLES))
+        super().save_model(request, obj, form, change)
 
 
 class RoleAssignmentInline(ScopedInline):
     model = RoleAssignment
     fk_name = "user"
-    scoped_fields = {
-        "region": "",
-        "municipality": "region",
-        "provider": "contracts__lot__catalog_version__region",
-    }
+    scoped_fields = {"region": "", "municipality": "region", "provider": CONTRACTED}
 
 
 @admin.register(User)
 class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
-    """Users and their roles. A functioneel beheerder sees the users of their region(s) and
-    users without a role yet; technical flags (superuser, staff, permissions) are not theirs."""
+    """Accounts and their roles. A functioneel beheerder manages the accounts of their
+    region(s) only (`accounts.selectors.users_managed_in`); never a superuser or staff
+    account, and never the technical flags (superuser, staff, permissions)."""
 
+    view_roles = frozenset({Role.FUNCTIONEEL_BEHEERDER})
+    region_path = "home_region"  # the list itself is `users_managed_in` (get_queryset)
+    scoped_fields = {"home_region": ""}
+    superuser_fields = frozenset({"is_superuser", "is_staff", "groups", "user_permissions"})
     inlines = [RoleAssignmentInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
     list_filter = ["is_active", "role_assignments__role"]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        ("Regio", {"fields": ("home_region",)}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "usable_password", "password1", "password2"),
+            },
+        ),
+        ("Regio", {"fields": ("home_region",)}),
+    )
 
     def get_queryset(self, request):
         queryset = DjangoUserAdmin.get_queryset(self, request)
         if request.user.is_superuser:
             return queryset
         regions = beheer_region_ids(request.user, frozenset({Role.FUNCTIONEEL_BEHEERDER}))
-        return queryset.filter(
-            Q(role_assignments__region__in=regions)
-            | Q(role_assignments__municipality__region__in=regions)
-            | Q(role_assignments__provider__contracts__lot__catalog_version__region__in=regions)
-            | Q(role_assignments__isnull=True)
-        ).distinct()
+        return queryset.filter(pk__in=users_managed_in(regions).values("pk"))
 
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if request.user.is_superuser:
-            return fieldsets
-        hidden = {"is_superuser", "is_staff", "groups", "user_permissions"}
-        return [
-            (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
-            for name, opts in fieldsets
-        ]
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser and obj.home_region_id is None:
+            regions = beheer_region_ids(request.user, frozenset({Role.FUNCTIONEEL_BEHEERDER}))
+            obj.home_region_id = min(regions)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(AccountRequest)
@@ -92,7 +152,7 @@ class AccountRequestAdmin(RoleScopedAdmin):
     decided once) are applied and the people involved are notified."""
 
     view_roles = frozenset({Role.FUNCTIONEEL_BEHEERDER})
-    region_path = "provider__contracts__lot__catalog_version__region"
+    region_path = "provider__" + CONTRACTED
     list_display = ["requested_at", "kind", "provider", "first_name", "last_name", "status"]
     list_filter = ["status", "kind"]
     search_fields = ["first_name", "last_name", "email", "provider__name"]

@@ -9,8 +9,11 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from .models import AccountRequest, RoleAssignment
+        from .models import AccountRequest, Provider, RoleAssignment, User
 
         # Who asked for and who granted or took away an account or a role (issue #4).
         auditlog.register(AccountRequest)
         auditlog.register(RoleAssignment)
+        # Who changed a provider's national data or an account (ADR 0009).
+        auditlog.register(Provider)
+        auditlog.register(User, exclude_fields=["password", "last_login"])

@@ -92,6 +92,16 @@ class Provider(models.Model):
         default=False,
         help_text="Bijvoorbeeld voor zintuiglijke beperkingen (Almere).",
     )
+    registered_by = models.ForeignKey(
+        Region,
+        verbose_name="geregistreerd door regio",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registered_providers",
+        help_text="De regio die de aanbieder heeft ingevoerd. Alleen die regio wijzigt de "
+        "gegevens, zolang geen andere regio de aanbieder heeft gecontracteerd (ADR 0009).",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -106,6 +116,16 @@ class User(AbstractUser):
     """A person who logs in. What they may do follows from their role assignments."""
 
     phone = models.CharField("telefoonnummer", max_length=30, blank=True)
+    home_region = models.ForeignKey(
+        Region,
+        verbose_name="regio van de gebruiker",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="home_users",
+        help_text="De regio die deze gebruiker heeft aangemaakt. Zolang de gebruiker geen rol "
+        "heeft, beheert alleen die regio het account.",
+    )
 
     class Meta(AbstractUser.Meta):
         ordering = ["username"]

@@ -1,6 +1,6 @@
 """Reads about who a user is: roles, organisations, regions."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from .domain import Role
 from .models import AccountRequest, Municipality, Provider, Region, RoleAssignment, User
@@ -106,4 +106,35 @@ def colleague_list_for(actor: User, providers: QuerySet[Provider]) -> QuerySet[U
         .exclude(pk=actor.pk)
         .distinct()
         .order_by("last_name", "first_name", "username")
+    )
+
+
+# Beheer (ADR 0009): which accounts a region's functioneel beheerder manages.
+
+
+def in_scope_of_regions(region_ids) -> Q:
+    """Role assignments held in one of the regions: for the region, a municipality in it, or
+    a provider contracted in it."""
+    contracted = Provider.objects.filter(contracts__lot__catalog_version__region__in=region_ids)
+    return (
+        Q(region__in=region_ids)
+        | Q(municipality__region__in=region_ids)
+        | Q(provider__in=contracted.values("pk"))
+    )
+
+
+def users_managed_in(region_ids) -> QuerySet[User]:
+    """Accounts that a functioneel beheerder of `region_ids` may see and change.
+
+    - never a superuser or a staff (technical) account;
+    - an account with roles, when every one of its roles is held in these regions (one role
+      elsewhere makes it another region's account as well, and so not this region's alone);
+    - an account without a role, when it belongs to one of these regions (`home_region`:
+      the region that created it).
+    """
+    region_ids = list(region_ids)
+    any_role = RoleAssignment.objects.filter(user=OuterRef("pk"))
+    outside = any_role.exclude(in_scope_of_regions(region_ids))
+    return User.objects.filter(is_superuser=False, is_staff=False).filter(
+        (Exists(any_role) & ~Exists(outside)) | (~Exists(any_role) & Q(home_region__in=region_ids))
     )

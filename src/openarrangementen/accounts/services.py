@@ -35,6 +35,7 @@ from .selectors import (
     account_request_list_visible_to,
     functional_managers_for,
     providers_for,
+    regions_managed_by,
 )
 
 
@@ -312,7 +313,9 @@ def account_request_approve(*, request: AccountRequest, actor: User) -> AccountR
             assignment.delete()
         if not account.role_assignments.exists():
             account.is_active = False
-            account.save(update_fields=["is_active"])
+            # Left without a role, the account stays with the region that decided (ADR 0009).
+            account.home_region = account.home_region or regions_managed_by(actor).first()
+            account.save(update_fields=["is_active", "home_region"])
         _record_decision(request, actor, AccountRequestStatus.APPROVED, "")
         text = (
             f"Uw aanvraag om het account van {request.person_name} in te trekken is "

@@ -11,6 +11,7 @@ from .models import BillingSettings
 @admin.register(BillingSettings)
 class BillingSettingsAdmin(RoleScopedAdmin):
     region_path = "region"
+    scoped_fields = {"region": ""}
     list_display = ["region", "calendar", "rule_set", "declaration_term_days", "payment_term_days"]
     fields = [
         "region",

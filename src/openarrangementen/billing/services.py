@@ -431,7 +431,7 @@ def _line_fields(row, client, prestatie, assignment) -> dict:
         "provider": row.provider,
         "client": assignment.client
         if assignment is not None
-        else Client.objects.get(bsn=client.bsn),
+        else Client.objects.get(bsn=client.bsn, municipality=row.municipality),
         "assignment": assignment,
         "assignment_number": prestatie.toewijzing_nummer,
         "reference": prestatie.product_referentie.referentie_nummer,

@@ -3,7 +3,7 @@ are worked on in the portal, never in beheer (they carry client data)."""
 
 from django.contrib import admin
 
-from openarrangementen.core.admin_site import RoleScopedAdmin, ScopedInline
+from openarrangementen.core.admin_site import NATIONAL, RoleScopedAdmin, ScopedInline
 
 from .models import DeadlineRule, SelfSufficiencyMatrix, ZrmDomain
 
@@ -22,14 +22,9 @@ class ZrmDomainInline(ScopedInline):
 
 @admin.register(SelfSufficiencyMatrix)
 class SelfSufficiencyMatrixAdmin(RoleScopedAdmin):
-    """Shared by every region (the ZRM is one national instrument)."""
+    """Shared by every region (the ZRM is one national instrument): only the installation's
+    administrator changes it."""
 
+    region_path = NATIONAL
     list_display = ["name", "is_current"]
     inlines = [ZrmDomainInline]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        # One instrument for every region: only the installation's administrator changes it.
-        return request.user.is_superuser
-
-    has_delete_permission = has_add_permission
-    has_change_permission = has_add_permission

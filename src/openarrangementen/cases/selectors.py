@@ -16,7 +16,7 @@ from openarrangementen.accounts.domain import MUNICIPALITY_CLIENT_ROLES, Role
 from openarrangementen.accounts.models import User
 from openarrangementen.accounts.selectors import roles_of
 from openarrangementen.clients.selectors import client_list_visible_to
-from openarrangementen.core.audit import log_access
+from openarrangementen.core.audit import log_access, log_refusal
 from openarrangementen.core.selectors import equated_holiday_dates
 
 from .domain import (
@@ -115,6 +115,15 @@ def traject_get_visible_to(
     try:
         traject = traject_list_visible_to(actor=actor, practice=practice).get(pk=pk)
     except Traject.DoesNotExist as exc:
+        log_refusal(
+            actor=actor,
+            model=Traject,
+            object_id=pk,
+            client_id=Traject.objects.filter(pk=pk).values_list("client_id", flat=True).first(),
+            purpose=purpose,
+            path=path,
+            roles=",".join(sorted(roles_of(actor))),
+        )
         raise Http404("Dit traject bestaat niet of u heeft geen toegang.") from exc
     log_access(
         actor=actor,

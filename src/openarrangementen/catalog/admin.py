@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from openarrangementen.accounts.domain import Role
-from openarrangementen.core.admin_site import RoleScopedAdmin, ScopedInline
+from openarrangementen.core.admin_site import NATIONAL, RoleScopedAdmin, ScopedInline
 
 from .models import (
     Arrangement,
@@ -47,14 +47,10 @@ class CatalogVersionAdmin(RoleScopedAdmin):
 
 @admin.register(SupportForm)
 class SupportFormAdmin(RoleScopedAdmin):
+    """Shared by every region: only the installation's administrator changes one."""
+
+    region_path = NATIONAL
     list_display = ["code", "name", "unit", "pgb_allowed"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        # Shared by every region: only the installation's administrator adds one.
-        return request.user.is_superuser
-
-    has_delete_permission = has_add_permission
-    has_change_permission = has_add_permission
 
 
 @admin.register(Lot)
@@ -64,6 +60,7 @@ class LotAdmin(RoleScopedAdmin):
     list_display = ["code", "name", "catalog_version"]
     list_filter = ["catalog_version__region", "catalog_version"]
     filter_horizontal = ["support_forms"]
+    national_fields = frozenset({"support_forms"})
 
 
 class ModuleInline(ScopedInline):
@@ -100,7 +97,12 @@ class LevelInline(ScopedInline):
 @admin.register(Arrangement)
 class ArrangementAdmin(RoleScopedAdmin):
     region_path = "catalog_version__region"
-    scoped_fields = {**VERSION, "lots": "catalog_version__region"}
+    scoped_fields = {
+        **VERSION,
+        "lots": "catalog_version__region",
+        "modules": "life_domain__catalog_version__region",
+    }
+    national_fields = frozenset({"support_forms"})  # the national forms of provision
     list_display = ["name", "code", "kind", "composition", "catalog_version"]
     list_filter = ["catalog_version__region", "kind", "composition"]
     filter_horizontal = ["lots", "support_forms", "modules"]
@@ -109,6 +111,7 @@ class ArrangementAdmin(RoleScopedAdmin):
 
 class BandwidthInline(ScopedInline):
     model = Bandwidth
+    national_fields = frozenset({"support_form"})
 
 
 class LevelPriceInline(ScopedInline):
@@ -123,7 +126,10 @@ class LevelPriceInline(ScopedInline):
 @admin.register(Level)
 class LevelAdmin(RoleScopedAdmin):
     region_path = "arrangement__catalog_version__region"
-    scoped_fields = {"arrangement": "catalog_version__region"}
+    scoped_fields = {
+        "arrangement": "catalog_version__region",
+        "module_step": "module__life_domain__catalog_version__region",
+    }
     list_display = ["__str__", "code", "product_category", "product_code", "is_demo_value"]
     list_filter = ["arrangement__catalog_version__region", "is_demo_value"]
     search_fields = ["name", "code", "product_code"]

@@ -36,9 +36,9 @@ class Client(TimestampedModel):
     bsn = models.CharField(
         "BSN",
         max_length=9,
-        unique=True,
         validators=[validate_bsn],
-        error_messages={"unique": "Er is al een inwoner met dit BSN."},
+        help_text="Uniek per gemeente: elke gemeente heeft haar eigen dossier van de inwoner "
+        "(ADR 0009).",
     )
     initials = models.CharField("voorletters", max_length=20, blank=True)
     given_names = models.CharField("voornamen", max_length=200, blank=True)
@@ -94,6 +94,17 @@ class Client(TimestampedModel):
         ordering = ["family_name", "initials", "id"]
         verbose_name = "inwoner"
         verbose_name_plural = "inwoners"
+        constraints = [
+            # Each municipality is responsible for its own file (verwerkingsverantwoordelijke):
+            # an inwoner who moves gets a new file in the new municipality, and a BSN known
+            # elsewhere is neither reused nor revealed.
+            models.UniqueConstraint(
+                fields=["municipality", "bsn"],
+                name="client_bsn_once_per_municipality",
+                violation_error_message="Er is in deze gemeente al een inwoner met dit BSN.",
+            )
+        ]
+        indexes = [models.Index(fields=["bsn"], name="client_bsn_idx")]
 
     def __str__(self) -> str:
         return self.display_name

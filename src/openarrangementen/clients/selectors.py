@@ -10,7 +10,7 @@ from django.http import Http404
 from openarrangementen.accounts.domain import MUNICIPALITY_CLIENT_ROLES, Role
 from openarrangementen.accounts.models import User
 from openarrangementen.accounts.selectors import municipalities_for, roles_of
-from openarrangementen.core.audit import log_access
+from openarrangementen.core.audit import log_access, log_refusal
 
 from .models import Client
 
@@ -44,6 +44,15 @@ def client_get_visible_to(*, actor: User, pk: int, purpose: str, path: str = "")
     try:
         client = client_list_visible_to(actor=actor).get(pk=pk)
     except Client.DoesNotExist as exc:
+        log_refusal(
+            actor=actor,
+            model=Client,
+            object_id=pk,
+            client_id=pk if Client.objects.filter(pk=pk).exists() else None,
+            purpose=purpose,
+            path=path,
+            roles=",".join(sorted(roles_of(actor))),
+        )
         raise Http404("Deze inwoner bestaat niet of u heeft geen toegang.") from exc
     log_access(
         actor=actor,

@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Writes the NEN 7513 access log once the response is known (no "ingezien" for a 404).
+    "openarrangementen.core.audit.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -155,6 +157,15 @@ _shared_iwmo = REPO_DIR.parent / "shared" / "iwmo" / "3.2"
 IWMO_SCHEMA_DIR = Path(env_str("IWMO_SCHEMA_DIR", str(_shared_iwmo)))
 # iWmo messages larger than this are refused before they are parsed.
 IWMO_MAX_MESSAGE_BYTES = int(env_str("IWMO_MAX_MESSAGE_BYTES", str(10 * 1024 * 1024)))
+# Folder links (transport "map") read and write only inside this folder; unset: no folder
+# links. A link names a folder inside it, never a path of its own (ADR 0009).
+IWMO_FOLDER_ROOT = env_str("IWMO_FOLDER_ROOT", "") or None
+# Key from which our tokens to providers' software are derived (HMAC). Unset: derived from
+# SECRET_KEY. Changing it invalidates every token issued to providers.
+IWMO_TOKEN_KEY = env_str("IWMO_TOKEN_KEY", "")
+# HTTP links call only public https addresses; set for tests or a closed network to allow
+# loopback, private and link-local addresses and plain http.
+IWMO_ALLOW_INTERNAL_ADDRESSES = env_bool("IWMO_ALLOW_INTERNAL_ADDRESSES", False)
 
 # A deadline counts as "at risk" (dreigt te verlopen) this many working days before it ends.
 TRAJECT_AT_RISK_WORKING_DAYS = int(env_str("TRAJECT_AT_RISK_WORKING_DAYS", "3"))

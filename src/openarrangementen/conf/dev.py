@@ -9,3 +9,8 @@ SECRET_KEY = env_str("SECRET_KEY", "dev-only-not-secret-" + "x" * 40)
 # Serve static files straight from the source folders; no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Folder links of the demo live beside the checkout; local provider software may run on
+# this machine.
+IWMO_FOLDER_ROOT = env_str("IWMO_FOLDER_ROOT", str(REPO_DIR / "var" / "iwmo-mappen"))  # noqa: F405
+IWMO_ALLOW_INTERNAL_ADDRESSES = True

@@ -11,3 +11,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The tests' provider software listens on 127.0.0.1 (ADR 0009); the refusal of internal
+# addresses is tested by switching this off.
+IWMO_ALLOW_INTERNAL_ADDRESSES = True
+IWMO_FOLDER_ROOT = None

@@ -13,6 +13,8 @@ class ContractAdmin(RoleScopedAdmin):
     manage_roles = CONTRACT_ROLES
     region_path = "lot__catalog_version__region"
     scoped_fields = {"lot": "catalog_version__region"}
+    # Any provider may be contracted, also one registered by another region.
+    national_fields = frozenset({"provider"})
     list_display = ["provider", "lot", "reference", "valid_from", "valid_to"]
     list_filter = ["lot__catalog_version__region", "lot__catalog_version"]
     search_fields = ["provider__name", "provider__agb_code", "reference"]
@@ -20,13 +22,15 @@ class ContractAdmin(RoleScopedAdmin):
 
 class PartnershipMemberInline(ScopedInline):
     model = PartnershipMember
+    # Subcontractors hold no contract of their own: any provider may be one.
+    national_fields = frozenset({"provider", "support_forms"})
 
 
 @admin.register(Partnership)
 class PartnershipAdmin(RoleScopedAdmin):
     manage_roles = CONTRACT_ROLES
     region_path = "region"
-    scoped_fields = {"region": ""}
+    scoped_fields = {"region": "", "lead_provider": "contracts__lot__catalog_version__region"}
     list_display = ["name", "lead_provider", "region", "coordination_fee_cap_percent"]
     list_filter = ["region"]
     inlines = [PartnershipMemberInline]

@@ -1,17 +1,41 @@
 """The beheer (admin) site: open to superusers and to the municipality's beheer roles.
 
 Which models a role may manage, and in which region, is decided per ModelAdmin by
-`RoleScopedAdmin`; Django's per-model permissions are not used for these roles.
+`RoleScopedAdmin`; Django's per-model permissions are not used for these roles (a beheer
+role holds none, so a plain `ModelAdmin` is for the technical superuser only).
+
+Every `RoleScopedAdmin` says, explicitly, where its rows belong (ADR 0009):
+
+- `region_path`: the lookup from the model to its Region ("" for the Region itself), or
+  `NATIONAL` for data that is the same for every region (read by beheer roles, changed only
+  by the technical superuser unless the admin decides otherwise);
+- for every foreign key and many-to-many field in its form, either `scoped_fields` (the
+  choices are limited to the user's regions through the given lookup) or `national_fields`
+  (the choices are deliberately national, such as providers for a contract). A relation field
+  that is declared in neither offers no choices at all to a beheer role (fail closed), and
+  `manage.py check` reports it.
 """
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.core import checks
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 
 from openarrangementen.accounts.domain import Role
 
 BEHEER_ROLES = frozenset({Role.FUNCTIONEEL_BEHEERDER, Role.CONTRACTMANAGER})
+
+
+class _National:
+    """Marker for `region_path`: the rows belong to no region (national data)."""
+
+    def __repr__(self) -> str:
+        return "NATIONAL"
+
+
+NATIONAL = _National()
+_UNSET = object()
 
 
 def beheer_roles_of(user) -> set[Role]:
@@ -25,7 +49,7 @@ def beheer_roles_of(user) -> set[Role]:
     }
 
 
-def beheer_region_ids(user, roles: frozenset[Role]) -> set[int]:
+def beheer_region_ids(user, roles: frozenset[Role] = BEHEER_ROLES) -> set[int]:
     """Regions where the user holds one of `roles` (a municipality role counts for its region)."""
     ids: set[int] = set()
     for region_id, municipality_region_id in user.role_assignments.filter(
@@ -38,9 +62,10 @@ def beheer_region_ids(user, roles: frozenset[Role]) -> set[int]:
 
 def in_regions(queryset: QuerySet, region_path: str, region_ids: set[int]) -> QuerySet:
     """Rows of `queryset` that belong to `region_ids`; `region_path` leads from the model to
-    its Region ("" when the model is the Region itself)."""
+    its Region ("" when the model is the Region itself). The one helper for region scoping
+    in beheer: lists, objects, choices and actions all go through it."""
     lookup = f"{region_path}__in" if region_path else "pk__in"
-    return queryset.filter(**{lookup: region_ids}).distinct()
+    return queryset.filter(pk__in=queryset.model._default_manager.filter(**{lookup: region_ids}))
 
 
 class OpenArrangementenAdminSite(admin.AdminSite):
@@ -57,21 +82,108 @@ class OpenArrangementenAdminConfig(AdminConfig):
     default_site = "openarrangementen.core.admin_site.OpenArrangementenAdminSite"
 
 
-class RoleScopedAdmin(admin.ModelAdmin):
+def _relation_fields(admin_obj) -> list[str]:
+    """The editable foreign key and many-to-many fields that the admin's form shows."""
+    model = admin_obj.model
+    declared = admin_obj.fields
+    if declared is None and admin_obj.fieldsets:
+        declared = [f for _, opts in admin_obj.fieldsets for f in opts["fields"]]
+    excluded = set(admin_obj.exclude or ()) | set(admin_obj.readonly_fields or ())
+    fk_name = getattr(admin_obj, "fk_name", None)
+    names = []
+    for field in model._meta.get_fields():
+        if not (field.is_relation and field.concrete and field.editable):
+            continue
+        if not (field.many_to_one or field.many_to_many or field.one_to_one):
+            continue
+        if field.name in excluded or (declared is not None and field.name not in declared):
+            continue
+        if isinstance(admin_obj, admin.options.InlineModelAdmin) and (
+            field.name == fk_name
+            or (fk_name is None and field.related_model is admin_obj.parent_model)
+        ):
+            continue
+        names.append(field.name)
+    return names
+
+
+class ScopedChoices:
+    """Limits the choices of relation fields to the user's regions; fails closed."""
+
+    scoped_fields: dict[str, str] = {}
+    national_fields: frozenset[str] = frozenset()
+    # Fields only the technical superuser sets (removed from the form for beheer roles).
+    superuser_fields: frozenset[str] = frozenset()
+
+    def region_ids(self, request) -> set[int]:
+        if not hasattr(request, "_beheer_region_ids"):
+            request._beheer_region_ids = beheer_region_ids(request.user, BEHEER_ROLES)
+        return request._beheer_region_ids
+
+    def limit_choices(self, request, db_field, queryset: QuerySet) -> QuerySet:
+        """The choices for `db_field` that a beheer role may pick."""
+        if request.user.is_superuser or db_field.name in self.national_fields:
+            return queryset
+        if db_field.name in self.scoped_fields:
+            return in_regions(queryset, self.scoped_fields[db_field.name], self.region_ids(request))
+        return queryset.none()  # not declared: nothing to choose, rather than everything
+
+    def _limit(self, request, db_field, kwargs) -> None:
+        queryset = kwargs.get("queryset")
+        if queryset is None:
+            queryset = db_field.remote_field.model._default_manager.all()
+        kwargs["queryset"] = self.limit_choices(request, db_field, queryset)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        self._limit(request, db_field, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        self._limit(request, db_field, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def check(self, **kwargs):
+        errors = super().check(**kwargs)
+        undeclared = [
+            name
+            for name in _relation_fields(self)
+            if name not in self.scoped_fields
+            and name not in self.national_fields
+            and name not in self.superuser_fields
+        ]
+        if undeclared:
+            errors.append(
+                checks.Error(
+                    f"{type(self).__name__}: the choices of {', '.join(undeclared)} are not "
+                    "region-scoped; declare them in scoped_fields or national_fields.",
+                    obj=type(self),
+                    id="openarrangementen.E001",
+                )
+            )
+        return errors
+
+
+class RoleScopedAdmin(ScopedChoices, admin.ModelAdmin):
     """A ModelAdmin that the given roles may manage, limited to their own region(s).
 
-    `region_path` is the lookup from the model to its Region ("" for the Region itself,
-    None for data without a region, such as providers).
+    `region_path` must be set: the lookup from the model to its Region ("" for the Region
+    itself), or `NATIONAL` for data without a region. National data is read by the
+    `view_roles` and changed only by the technical superuser, unless an admin overrides
+    `may_manage_object`.
     """
 
     manage_roles: frozenset[Role] = frozenset({Role.FUNCTIONEEL_BEHEERDER})
     view_roles: frozenset[Role] = BEHEER_ROLES
-    region_path: str | None = None
+    region_path = _UNSET
 
     def _roles(self, request) -> set[Role]:
         if not hasattr(request, "_beheer_roles"):
             request._beheer_roles = beheer_roles_of(request.user)
         return request._beheer_roles
+
+    @property
+    def is_national(self) -> bool:
+        return self.region_path is NATIONAL
 
     def has_module_permission(self, request) -> bool:
         return request.user.is_superuser or bool(self._roles(request) & self.view_roles)
@@ -80,7 +192,11 @@ class RoleScopedAdmin(admin.ModelAdmin):
         return self.has_module_permission(request)
 
     def _may_manage(self, request) -> bool:
-        return request.user.is_superuser or bool(self._roles(request) & self.manage_roles)
+        if request.user.is_superuser:
+            return True
+        if self.is_national:
+            return False
+        return bool(self._roles(request) & self.manage_roles)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return self._may_manage(request)
@@ -91,34 +207,34 @@ class RoleScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return self._may_manage(request)
 
-    def region_ids(self, request) -> set[int]:
-        return beheer_region_ids(request.user, BEHEER_ROLES)
-
     def get_queryset(self, request) -> QuerySet:
         queryset = super().get_queryset(request)
-        if request.user.is_superuser or self.region_path is None:
+        if request.user.is_superuser or self.is_national:
             return queryset
         return in_regions(queryset, self.region_path, self.region_ids(request))
 
-    # Foreign keys and many-to-many choices are limited to the user's regions as well.
-    scoped_fields: dict[str, str] = {}
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or not self.superuser_fields:
+            return fieldsets
+        hidden = self.superuser_fields
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
+            for name, opts in fieldsets
+        ]
 
-    def _limit(self, request, db_field, kwargs) -> None:
-        if request.user.is_superuser or db_field.name not in self.scoped_fields:
-            return
-        kwargs["queryset"] = in_regions(
-            db_field.related_model.objects.all(),
-            self.scoped_fields[db_field.name],
-            self.region_ids(request),
-        )
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        self._limit(request, db_field, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        self._limit(request, db_field, kwargs)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+    def check(self, **kwargs):
+        errors = super().check(**kwargs)
+        if self.region_path is _UNSET:
+            errors.append(
+                checks.Error(
+                    f"{type(self).__name__} does not say where its rows belong: set "
+                    "region_path to a lookup of the Region, or to NATIONAL.",
+                    obj=type(self),
+                    id="openarrangementen.E002",
+                )
+            )
+        return errors
 
 
 class AccessibleInlineFormSet(BaseInlineFormSet):
@@ -134,12 +250,11 @@ class AccessibleInlineFormSet(BaseInlineFormSet):
             widget.attrs["aria-label"] = f"{label} ({row})"
 
 
-class ScopedInline(admin.TabularInline):
+class ScopedInline(ScopedChoices, admin.TabularInline):
     """An inline that follows the permissions of its parent RoleScopedAdmin."""
 
     extra = 0
     formset = AccessibleInlineFormSet
-    scoped_fields: dict[str, str] = {}
 
     def _parent(self) -> RoleScopedAdmin:
         return self.admin_site._registry[self.parent_model]
@@ -155,12 +270,3 @@ class ScopedInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return self._parent().has_delete_permission(request, obj)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if not request.user.is_superuser and db_field.name in self.scoped_fields:
-            kwargs["queryset"] = in_regions(
-                db_field.related_model.objects.all(),
-                self.scoped_fields[db_field.name],
-                beheer_region_ids(request.user, BEHEER_ROLES),
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)

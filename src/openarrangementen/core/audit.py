@@ -1,10 +1,40 @@
-"""Logging reads of personal data (NEN 7513). Changes are logged by django-auditlog."""
+"""Logging reads of personal data (NEN 7513). Changes are logged by django-auditlog.
+
+Within a request (`AccessLogMiddleware`) the reads are kept until the response is known:
+they are written when the page was shown (status below 400) and dropped when it was not, so
+a 404 never leaves an "ingezien" row behind. Refusals (`log_refusal`) are written whatever
+the response. Outside a request (commands, jobs, tests of services) rows are written at once.
+"""
 
 from collections.abc import Iterable
+from contextvars import ContextVar
 
 from django.db import models
 
 from .models import AccessLog
+
+_pending: ContextVar[list[AccessLog] | None] = ContextVar("access_log_pending", default=None)
+
+
+def _row(*, actor, action, object_type, object_id, client_id, purpose, path, roles) -> AccessLog:
+    return AccessLog(
+        actor=actor,
+        actor_roles=roles[:300],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:64],
+        client_id=str(client_id) if client_id not in (None, "") else "",
+        purpose=purpose[:200],
+        path=path[:500],
+    )
+
+
+def _write(rows: list[AccessLog]) -> None:
+    pending = _pending.get()
+    if pending is None:
+        AccessLog.objects.bulk_create(rows)
+    else:
+        pending.extend(rows)
 
 
 def log_access(
@@ -16,21 +46,90 @@ def log_access(
     path: str = "",
     roles: str = "",
 ) -> int:
-    """Write one AccessLog row per object read; returns the number of rows written."""
-    rows = []
-    for obj in objects:
-        client_id = getattr(obj, "audit_client_id", None)
-        rows.append(
-            AccessLog(
-                actor=actor,
-                actor_roles=roles[:300],
-                action=action,
-                object_type=obj._meta.label,
-                object_id=str(obj.pk),
-                client_id=str(client_id) if client_id is not None else "",
-                purpose=purpose[:200],
-                path=path[:500],
-            )
+    """Log one row per object read (after it was found visible); returns the row count."""
+    rows = [
+        _row(
+            actor=actor,
+            action=action,
+            object_type=obj._meta.label,
+            object_id=obj.pk,
+            client_id=getattr(obj, "audit_client_id", None),
+            purpose=purpose,
+            path=path,
+            roles=roles,
         )
-    AccessLog.objects.bulk_create(rows)
+        for obj in objects
+    ]
+    _write(rows)
     return len(rows)
+
+
+def log_refusal(
+    *,
+    actor: models.Model,
+    model: type[models.Model],
+    object_id,
+    client_id=None,
+    purpose: str,
+    path: str = "",
+    roles: str = "",
+) -> None:
+    """Log an attempt to open client data that was refused (404/403), for NEN 7513 reports.
+    `client_id` is the client the object is about, when it exists; it is recorded for the
+    auditor, never shown to the user who was refused."""
+    row = _row(
+        actor=actor,
+        action=AccessLog.Action.REFUSED,
+        object_type=model._meta.label,
+        object_id=object_id,
+        client_id=client_id,
+        purpose=f"geweigerd: {purpose}",
+        path=path,
+        roles=roles,
+    )
+    row._always = True
+    _write([row])
+
+
+def log_lookup(
+    *,
+    actor: models.Model,
+    model: type[models.Model],
+    found: models.Model | None,
+    purpose: str,
+    path: str = "",
+    roles: str = "",
+) -> None:
+    """Log a search for a person (such as a BSN check), whether or not it found one."""
+    row = _row(
+        actor=actor,
+        action=AccessLog.Action.LOOKUP,
+        object_type=model._meta.label,
+        object_id=found.pk if found is not None else "",
+        client_id=getattr(found, "audit_client_id", None) if found is not None else None,
+        purpose=purpose if found is not None else f"{purpose} (niets gevonden)",
+        path=path,
+        roles=roles,
+    )
+    row._always = True
+    _write([row])
+
+
+class AccessLogMiddleware:
+    """Writes a request's access-log rows once the response is known (see the module)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _pending.set([])
+        try:
+            response = self.get_response(request)
+            rows = _pending.get() or []
+        finally:
+            _pending.reset(token)
+        shown = response.status_code < 400
+        keep = [row for row in rows if shown or getattr(row, "_always", False)]
+        if keep:
+            AccessLog.objects.bulk_create(keep)
+        return response

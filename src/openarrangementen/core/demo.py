@@ -373,6 +373,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
                     "city": city,
                     "description": f"{name} biedt ondersteuning in de regio {region.name}.",
                     "is_nationally_contracted": p_slug == "zintuig",
+                    "registered_by": region,
                 },
             )
             for lot in version.lots.filter(code__in=lot_codes):
@@ -408,7 +409,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
         )
         for name, agb, city, forms in members:
             sub, _ = Provider.objects.get_or_create(
-                agb_code=agb, defaults={"name": name, "city": city}
+                agb_code=agb, defaults={"name": name, "city": city, "registered_by": region}
             )
             member, _ = PartnershipMember.objects.get_or_create(
                 partnership=partnership, provider=sub

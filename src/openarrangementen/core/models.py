@@ -81,6 +81,8 @@ class AccessLog(models.Model):
         VIEW = "view", "ingezien"
         LIST = "list", "in lijst getoond"
         EXPORT = "export", "geëxporteerd"
+        LOOKUP = "lookup", "opgezocht"
+        REFUSED = "refused", "geweigerd"
 
     at = models.DateTimeField("tijdstip", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

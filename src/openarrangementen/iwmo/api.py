@@ -10,19 +10,16 @@ provider's bearer token. The answer says what happened:
 The retour is also delivered through the provider's transport (its own URL).
 """
 
-import hashlib
-
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from .exchange import receive
+from .links import token_digest
 from .models import Endpoint
 from .xmlsafe import max_bytes
 
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+__all__ = ["messages", "token_digest"]
 
 
 def _endpoint_for(request: HttpRequest) -> Endpoint | None:
@@ -31,9 +28,11 @@ def _endpoint_for(request: HttpRequest) -> Endpoint | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     # The digest of a long random token is what is stored; look it up directly.
-    return Endpoint.objects.filter(
-        transport=Endpoint.Transport.HTTP, token_digest=token_digest(token.strip())
-    ).first()
+    return (
+        Endpoint.objects.select_related("provider", "region")
+        .filter(transport=Endpoint.Transport.HTTP, token_digest=token_digest(token.strip()))
+        .first()
+    )
 
 
 def _text(status: int, text: str) -> HttpResponse:
@@ -49,7 +48,12 @@ def messages(request: HttpRequest) -> HttpResponse:
     length = int(request.headers.get("Content-Length") or 0)
     if length > max_bytes():
         return _text(413, f"Het bericht is te groot (de grens is {max_bytes():,} bytes).")
-    result = receive(request.body, transport=Endpoint.Transport.HTTP, provider=endpoint.provider)
+    result = receive(
+        request.body,
+        transport=Endpoint.Transport.HTTP,
+        provider=endpoint.provider,
+        region=endpoint.region,
+    )
     if result.refused and result.retour is None:
         return _text(400, "\n".join(result.errors))
     if result.retour is None:

@@ -25,6 +25,7 @@ from openarrangementen.accounts.models import Municipality, Provider
 from openarrangementen.core.selectors import add_working_days
 
 from . import codec, retour, schemas
+from .links import endpoint_for
 from .models import Endpoint, Message, Side
 from .xmlsafe import XmlRefused, parse_xml
 
@@ -128,7 +129,7 @@ def send(
     if code in schemas.RETOUR_OF:
         working_days = DECLARATION_ANSWER_WORKING_DAYS if code == "323" else RETOUR_WORKING_DAYS
         row.answer_due_on = add_working_days(row.dated_on, working_days)
-    row.transport = transport_name(provider)
+    row.transport = transport_name(provider, municipality)
     row.next_attempt_at = timezone.now()
     row.save()
     if row.transport == Endpoint.Transport.IN_PROCESS:
@@ -138,8 +139,9 @@ def send(
     return row
 
 
-def transport_name(provider: Provider) -> str:
-    endpoint = Endpoint.objects.filter(provider=provider).first()
+def transport_name(provider: Provider, municipality: Municipality) -> str:
+    """The transport of the provider's link in the municipality's region."""
+    endpoint = endpoint_for(provider_id=provider.pk, region_id=municipality.region_id)
     return endpoint.transport if endpoint else Endpoint.Transport.IN_PROCESS
 
 
@@ -280,9 +282,12 @@ def header_parties(obj) -> Parties:
     return Parties(municipality_code, provider_code, sender, receiver, identification, dated_on)
 
 
-def receive(data: bytes | str, *, transport: str, provider: Provider | None = None) -> Received:
-    """Receive one message. `provider` is set when the transport authenticated the sender
-    (HTTP token, folder of that provider): a message claiming another sender is refused."""
+def receive(
+    data: bytes | str, *, transport: str, provider: Provider | None = None, region=None
+) -> Received:
+    """Receive one message. `provider` and `region` are set when the transport authenticated
+    the sender (HTTP token, folder of that provider's link in that region): a message
+    claiming another sender, or a municipality outside the link's region, is refused."""
     try:
         root = parse_xml(data)
         code = codec.detect_code(root)
@@ -307,6 +312,8 @@ def receive(data: bytes | str, *, transport: str, provider: Provider | None = No
         )
     if provider is not None and provider.pk != sender_provider.pk:
         return Received(errors=["De afzender of ontvanger hoort niet bij deze koppeling."])
+    if region is not None and municipality.region_id != region.pk:
+        return Received(errors=["De gemeente in de header hoort niet bij deze koppeling."])
     xml = etree.tostring(root, encoding="unicode", pretty_print=True)
     return _store_and_process(
         obj,

@@ -19,7 +19,8 @@ from openarrangementen.clients.models import Client
 from openarrangementen.core.notifications import notify
 
 from . import codec, retour
-from .models import Assignment, DeliveryReport, Endpoint, Message, Request, Side
+from .links import endpoint_for
+from .models import Assignment, DeliveryReport, Message, Request, Side
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def link(row: Message, obj) -> None:
     client_obj = getattr(obj, "client", None)
     bsn = getattr(client_obj, "bsn", None)
     if bsn:
-        row.client = Client.objects.filter(bsn=bsn).first()
+        row.client = Client.objects.filter(bsn=bsn, municipality=row.municipality).first()
     numbers = [
         item.toewijzing_nummer
         for _, item in codec.walk(obj)
@@ -101,7 +102,7 @@ def _answer_to_request(row: Message, obj) -> None:
 
 
 def _service_user(row: Message):
-    endpoint = Endpoint.objects.filter(provider=row.provider).first()
+    endpoint = endpoint_for(provider_id=row.provider_id, region_id=row.municipality.region_id)
     return endpoint.service_user if endpoint else None
 
 

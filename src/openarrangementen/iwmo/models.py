@@ -3,6 +3,7 @@ producten), the start and stop reports and the requests (VOT/VOW) that the messa
 and the transport settings per provider."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from openarrangementen.core.models import TimestampedModel
@@ -112,36 +113,63 @@ class Message(models.Model):
 
 
 class Endpoint(TimestampedModel):
-    """How messages reach a provider: in this portal (in-process), through a folder, or
-    through HTTP to and from the provider's own software."""
+    """How messages between a provider and the municipalities of one region travel: in this
+    portal (in-process), through a folder, or through HTTP to and from the provider's own
+    software. One link per provider and region, managed by that region's functioneel
+    beheerder (ADR 0009): no region can redirect another region's messages.
+
+    Tokens are never stored: the provider's token as its SHA-256, ours to the provider as a
+    random salt from which `iwmo.links` derives it with a key from the settings. Both are
+    shown once, when they are issued."""
 
     class Transport(models.TextChoices):
         IN_PROCESS = "portaal", "In het portaal (geen eigen software)"
         FOLDER = "map", "Map (batchkoppeling)"
         HTTP = "http", "HTTP met token (eigen software)"
 
-    provider = models.OneToOneField(
+    region = models.ForeignKey(
+        "accounts.Region",
+        verbose_name="regio",
+        on_delete=models.PROTECT,
+        related_name="iwmo_endpoints",
+    )
+    provider = models.ForeignKey(
         "accounts.Provider",
         verbose_name="aanbieder",
         on_delete=models.CASCADE,
-        related_name="iwmo_endpoint",
+        related_name="iwmo_endpoints",
     )
     transport = models.CharField(
         "transport", max_length=10, choices=Transport.choices, default=Transport.IN_PROCESS
     )
     folder = models.CharField(
-        "map", max_length=500, blank=True, help_text="Voor transport 'map': de gedeelde map."
+        "map",
+        max_length=200,
+        blank=True,
+        help_text="Voor transport 'map': de naam van de map binnen de basismap van deze "
+        "installatie (IWMO_FOLDER_ROOT), bijvoorbeeld 'almere/de-kade'.",
     )
     url = models.URLField(
         "adres van de aanbieder",
         blank=True,
-        help_text="Voor transport 'http': waar berichten voor de aanbieder naartoe gaan.",
+        help_text="Voor transport 'http': waar berichten voor de aanbieder naartoe gaan "
+        "(https, een openbaar adres).",
     )
-    outgoing_token = models.CharField(
-        "token naar de aanbieder", max_length=200, blank=True, help_text="Bearer-token."
+    outgoing_token_salt = models.CharField(
+        "sleutelmateriaal token naar de aanbieder", max_length=64, blank=True, editable=False
+    )
+    outgoing_token_issued_at = models.DateTimeField(
+        "token naar de aanbieder uitgegeven op", null=True, blank=True, editable=False
     )
     token_digest = models.CharField(
-        "SHA-256 van het token van de aanbieder", max_length=64, blank=True, db_index=True
+        "SHA-256 van het token van de aanbieder",
+        max_length=64,
+        blank=True,
+        db_index=True,
+        editable=False,
+    )
+    token_issued_at = models.DateTimeField(
+        "token van de aanbieder uitgegeven op", null=True, blank=True, editable=False
     )
     service_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -155,9 +183,22 @@ class Endpoint(TimestampedModel):
     class Meta:
         verbose_name = "iWmo-koppeling"
         verbose_name_plural = "iWmo-koppelingen"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "region"],
+                name="iwmo_endpoint_one_per_provider_and_region",
+                violation_error_message="Deze aanbieder heeft in deze regio al een koppeling.",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.provider} ({self.get_transport_display()})"
+        return f"{self.provider} – {self.region} ({self.get_transport_display()})"
+
+    def clean(self) -> None:
+        from .links import link_errors
+
+        if errors := link_errors(self):
+            raise ValidationError(errors)
 
 
 class Assignment(TimestampedModel):

@@ -155,17 +155,20 @@ def _provider_sends(code: str, build, traject: Traject) -> Message:
     )
 
 
-def _in_portal(provider) -> bool:
+def _in_portal(assignment) -> bool:
     from .models import Endpoint
 
-    return exchange.transport_name(provider) == Endpoint.Transport.IN_PROCESS
+    return (
+        exchange.transport_name(assignment.provider, assignment.municipality)
+        == Endpoint.Transport.IN_PROCESS
+    )
 
 
 def report_start(*, traject: Traject, started_on: date) -> Message | None:
     """The provider's start in the portal, as a 305 (when the traject has an assignment).
     A provider with its own software sends its own 305; nothing is sent for it here."""
     assignment = current_assignment(traject)
-    if assignment is None or not _in_portal(assignment.provider):
+    if assignment is None or not _in_portal(assignment):
         return None
     if DeliveryReport.objects.filter(
         assignment=assignment, kind=DeliveryReport.Kind.START, status_code="1"
@@ -186,7 +189,7 @@ def report_start(*, traject: Traject, started_on: date) -> Message | None:
 def report_stop(*, traject: Traject, stopped_on: date, reason_code: str) -> Message | None:
     """The provider's stop in the portal, as a 307 with the start's key (TR382)."""
     assignment = current_assignment(traject)
-    if assignment is None or not _in_portal(assignment.provider):
+    if assignment is None or not _in_portal(assignment):
         return None
     start_report = (
         DeliveryReport.objects.filter(

@@ -14,12 +14,14 @@ gemeentecode, send) and feed what it receives to `exchange.receive`; not part of
 product yet.
 """
 
+import http.client
 import os
+import socket
+import ssl
 import tempfile
-import urllib.error
-import urllib.request
-from pathlib import Path
+from urllib.parse import urlsplit
 
+from .links import LinkError, endpoint_for, folder_path, outgoing_token, resolve_url
 from .models import Endpoint, Message, Side
 
 
@@ -40,13 +42,19 @@ class InProcess:
 
 
 class Folder:
+    """Writes inside the link's folder under IWMO_FOLDER_ROOT, checked again at delivery."""
+
     name = Endpoint.Transport.FOLDER
 
     def __init__(self, folder: str):
-        self.folder = Path(folder)
+        self.folder_name = folder
 
     def deliver(self, message: Message) -> None:
-        target = self.folder / (
+        try:
+            folder = folder_path(self.folder_name)
+        except LinkError as exc:
+            raise TransportError(str(exc)) from exc
+        target = folder / (
             "naar-aanbieder" if message.side == Side.MUNICIPALITY else "naar-gemeente"
         )
         try:
@@ -58,10 +66,36 @@ class Folder:
                 out.write(message.xml)
             os.replace(temporary, target / name)
         except OSError as exc:
-            raise TransportError(f"Schrijven in {target} mislukt: {exc.strerror or exc}") from exc
+            raise TransportError(
+                f"Schrijven in de map van de koppeling mislukt: {exc.strerror or exc}"
+            ) from exc
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the address that was checked, whatever the name resolves to now."""
+
+    def __init__(self, host, port, address, **kwargs):
+        super().__init__(host, port, **kwargs)
+        self._address = address
+
+    def connect(self):
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, host, port, address, **kwargs):
+        super().__init__(host, port, context=ssl.create_default_context(), **kwargs)
+        self._address = address
+
+    def connect(self):
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 class Http:
+    """POSTs the message to the provider's address with our token. Redirects are not
+    followed: an answer other than 2xx is a failed delivery."""
+
     name = Endpoint.Transport.HTTP
     timeout = 15
 
@@ -71,29 +105,47 @@ class Http:
     def deliver(self, message: Message) -> None:
         if not self.url:
             raise TransportError("Er is geen adres van de aanbieder ingesteld.")
-        request = urllib.request.Request(
-            self.url,
-            data=message.xml.encode("utf-8"),
-            method="POST",
-            headers={
-                "Content-Type": "application/xml; charset=utf-8",
-                "Authorization": f"Bearer {self.token}",
-            },
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                if response.status >= 300:
-                    raise TransportError(f"De aanbieder antwoordde met HTTP {response.status}.")
-        except urllib.error.HTTPError as exc:
-            raise TransportError(f"De aanbieder antwoordde met HTTP {exc.code}.") from exc
-        except (urllib.error.URLError, OSError) as exc:
+            scheme, host, port, address = resolve_url(self.url)
+        except LinkError as exc:
+            raise TransportError(str(exc)) from exc
+        connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+        connection = connection_class(host, port, address, timeout=self.timeout)
+        parts = urlsplit(self.url)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        try:
+            connection.request(
+                "POST",
+                path,
+                body=message.xml.encode("utf-8"),
+                headers={
+                    "Content-Type": "application/xml; charset=utf-8",
+                    "Authorization": f"Bearer {self.token}",
+                },
+            )
+            response = connection.getresponse()
+            response.read()
+        except (OSError, http.client.HTTPException) as exc:
             raise TransportError(f"De aanbieder is niet bereikbaar: {exc}") from exc
+        finally:
+            connection.close()
+        if not 200 <= response.status < 300:
+            raise TransportError(f"De aanbieder antwoordde met HTTP {response.status}.")
 
 
 def transport_for(message: Message):
-    endpoint = Endpoint.objects.filter(provider_id=message.provider_id).first()
+    endpoint = endpoint_for(
+        provider_id=message.provider_id,
+        region_id=message.municipality.region_id if message.municipality_id else None,
+    )
     if endpoint is None or endpoint.transport == Endpoint.Transport.IN_PROCESS:
         return InProcess()
     if endpoint.transport == Endpoint.Transport.FOLDER:
         return Folder(endpoint.folder)
-    return Http(endpoint.url, endpoint.outgoing_token)
+    if not endpoint.url:
+        return Http("", "")  # says that no address is set
+    try:
+        token = outgoing_token(endpoint)
+    except LinkError as exc:
+        raise TransportError(str(exc)) from exc
+    return Http(endpoint.url, token)

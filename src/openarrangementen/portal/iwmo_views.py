@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.selectors import roles_of
 from openarrangementen.cases.services import TrajectError
-from openarrangementen.core.audit import log_access
+from openarrangementen.core.audit import log_access, log_refusal
 from openarrangementen.iwmo import codelists, exchange, services
 from openarrangementen.iwmo.models import Message, Request, Side
 from openarrangementen.iwmo.rules import reference_rules
@@ -139,6 +139,15 @@ def _message_or_404(request: HttpRequest, pk: int) -> Message:
     try:
         return message_get_visible_to(request.user, pk)
     except Message.DoesNotExist as exc:
+        log_refusal(
+            actor=request.user,
+            model=Message,
+            object_id=pk,
+            client_id=Message.objects.filter(pk=pk).values_list("client_id", flat=True).first(),
+            purpose="iWmo-bericht openen",
+            path=request.path,
+            roles=_roles_text(roles_of(request.user)),
+        )
         raise Http404("Dit bericht bestaat niet of u heeft geen toegang.") from exc
 
 
@@ -352,6 +361,15 @@ def request_answer(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         req = request_list_visible_to(request.user).get(pk=pk)
     except Request.DoesNotExist as exc:
+        log_refusal(
+            actor=request.user,
+            model=Request,
+            object_id=pk,
+            client_id=Request.objects.filter(pk=pk).values_list("client_id", flat=True).first(),
+            purpose="iWmo-verzoek openen",
+            path=request.path,
+            roles=_roles_text(roles),
+        )
         raise Http404("Dit verzoek bestaat niet of u heeft geen toegang.") from exc
     may_answer = Role.PROCESREGISSEUR in roles
     if request.method == "POST" and not may_answer:

@@ -46,8 +46,8 @@ from openarrangementen.catalog.domain import PriceKind
 from openarrangementen.catalog.models import Level
 from openarrangementen.catalog.selectors import bandwidths_of, catalog_version_on, level_price_on
 from openarrangementen.clients.models import Client
-from openarrangementen.clients.selectors import client_get_visible_to
-from openarrangementen.core.audit import log_access
+from openarrangementen.clients.selectors import client_get_visible_to, client_list_visible_to
+from openarrangementen.core.audit import log_access, log_lookup, log_refusal
 from openarrangementen.core.selectors import equated_holiday_dates
 from openarrangementen.decisions import services as decision_services
 from openarrangementen.decisions.domain import FollowUpKind, objection_due_on
@@ -175,10 +175,26 @@ def _client_for(request: HttpRequest, form: f.NewClientForm) -> Client:
     would file the melding in someone else's dossier), and the message is the same whether
     or not the user may see that inwoner, so it reveals nothing."""
     data = dict(form.cleaned_data)
-    if Client.objects.filter(bsn=data["bsn"]).exists():
+    # Only the chosen municipality's own files are searched (one of the user's own, where
+    # they see every inwoner anyway): a BSN known elsewhere reveals nothing and gets a new
+    # file here (ADR 0009). The search itself is logged.
+    known = (
+        client_list_visible_to(actor=request.user)
+        .filter(bsn=data["bsn"], municipality=data["municipality"])
+        .first()
+    )
+    log_lookup(
+        actor=request.user,
+        model=Client,
+        found=known,
+        purpose="BSN-controle bij registratie nieuwe inwoner",
+        path=request.path,
+        roles=",".join(sorted(_roles(request))),
+    )
+    if known is not None:
         raise TrajectError(
-            "Dit BSN is al bekend. Controleer het BSN, of zoek de inwoner op onder Inwoners en "
-            "registreer de melding vanaf diens pagina."
+            "Dit BSN is al bekend in deze gemeente. Controleer het BSN, of zoek de inwoner op "
+            "onder Inwoners en registreer de melding vanaf diens pagina."
         )
     client = Client(**data)
     try:
@@ -711,7 +727,21 @@ def _content(beschikking: Beschikking) -> dict:
 @login_required
 def beschikking_pdf(request: HttpRequest, pk: int, beschikking_pk: int) -> HttpResponse:
     traject = _traject(request, pk, "beschikking als PDF")
-    beschikking = get_object_or_404(traject.beschikkingen, pk=beschikking_pk)
+    beschikking = traject.beschikkingen.filter(pk=beschikking_pk).first()
+    if beschikking is None:
+        # The traject's view is not logged for a 404 (the middleware drops it); the attempt is.
+        log_refusal(
+            actor=request.user,
+            model=Beschikking,
+            object_id=beschikking_pk,
+            client_id=Beschikking.objects.filter(pk=beschikking_pk)
+            .values_list("traject__client_id", flat=True)
+            .first(),
+            purpose="beschikking als PDF",
+            path=request.path,
+            roles=",".join(sorted(_roles(request))),
+        )
+        raise Http404("Deze beschikking hoort niet bij dit traject.")
     pdf = render_pdf(
         "documents/beschikking.html",
         {

@@ -4,6 +4,7 @@ every page against WCAG 2.2 AA with axe-core."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from openarrangementen.accounts.models import Provider
 from openarrangementen.cases.models import DeadlineRule
 from openarrangementen.catalog.models import CatalogVersion, Level
 from openarrangementen.clients.models import Client
@@ -119,6 +120,10 @@ def test_beheer_pages_are_accessible_and_refuse_bad_input_in_dutch(page, demo_se
         "/beheer/cases/deadlinerule/",
         f"/beheer/cases/deadlinerule/{rule.pk}/change/",
         "/beheer/cases/selfsufficiencymatrix/",
+        # Issue #13: the region's links, a provider of another region (read only), a new user.
+        "/beheer/iwmo/endpoint/add/",
+        f"/beheer/accounts/provider/{Provider.objects.get(agb_code='75000201').pk}/change/",
+        "/beheer/accounts/user/add/",
     ]:
         page.goto(base + path)
         assert page.get_by_role("heading", level=1).is_visible()

@@ -103,11 +103,15 @@ def test_reading_one_client_is_logged_with_purpose(world):
     assert log.actor_roles == "wijkwerker"
 
 
-def test_reading_an_invisible_client_is_a_404_and_not_logged(world):
+def test_reading_an_invisible_client_is_a_404_logged_as_a_refusal_not_a_read(world):
     actor = user_with_role(Role.WIJKWERKER, municipality=world["here"])
     with pytest.raises(Http404):
         client_get_visible_to(actor=actor, pk=world["client_elsewhere"].pk, purpose="x")
-    assert not AccessLog.objects.exists()
+    assert not AccessLog.objects.exclude(action="refused").exists()
+    refusal = AccessLog.objects.get()
+    assert (refusal.actor, refusal.object_type) == (actor, "clients.Client")
+    assert refusal.client_id == str(world["client_elsewhere"].pk)  # for the auditor
+    assert refusal.purpose == "geweigerd: x"
 
 
 def test_household_members_are_linked_and_filtered_by_visibility(world):

@@ -7,6 +7,7 @@ from django.urls import reverse
 import pytest
 import time_machine
 
+from openarrangementen.accounts.models import User
 from openarrangementen.cases.tests import flow
 from openarrangementen.contributions.demo import flat_rates_demo_load
 from openarrangementen.contributions.models import FlatRate
@@ -153,13 +154,17 @@ def test_an_unknown_period_is_refused(client):
     assert get(client, "almere.pa", CSV, periode="1990-01").status_code == 404
 
 
-def test_the_functioneel_beheerder_keeps_the_rates_in_beheer(client):
+def test_the_national_rates_are_kept_by_the_installation_and_read_in_the_regions(client):
+    """One rate for every region: a region's beheerder changing it would change another
+    region's contributions (issue #13, ADR 0009)."""
     changelist = reverse("admin:contributions_flatrate_changelist")
     add = reverse("admin:contributions_flatrate_add")
-    assert get(client, "almere.beheerder", changelist).status_code == 200
-    assert get(client, "almere.beheerder", add).status_code == 200
-    assert get(client, "almere.contractmanager", changelist).status_code == 200
-    assert get(client, "almere.contractmanager", add).status_code == 403
+    for username in ["almere.beheerder", "almere.contractmanager"]:
+        assert get(client, username, changelist).status_code == 200
+        assert get(client, username, add).status_code == 403
+    root = User.objects.create_superuser("root", "root@example.invalid", "x")
+    client.force_login(root)
+    assert client.get(add).status_code == 200
 
 
 def test_the_demo_loader_adds_a_marked_2026_rate_once():

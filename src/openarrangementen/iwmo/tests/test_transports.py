@@ -14,12 +14,12 @@ from django.utils import timezone
 import pytest
 import time_machine
 
-from openarrangementen.accounts.models import Provider
+from openarrangementen.accounts.models import Provider, Region
 from openarrangementen.cases.domain import TrajectStatus
 from openarrangementen.cases.tests import flow
 from openarrangementen.core.models import Notification
 from openarrangementen.iwmo import codec, exchange, messages, schemas
-from openarrangementen.iwmo.api import token_digest
+from openarrangementen.iwmo.links import issue_outgoing_token, token_digest
 from openarrangementen.iwmo.models import Assignment, DeliveryReport, Endpoint, Message, Side
 from openarrangementen.iwmo.services import send_assignments
 
@@ -38,7 +38,9 @@ def decided():
 def endpoint(**fields) -> Endpoint:
     kade = Provider.objects.get(agb_code=KADE)
     row, _ = Endpoint.objects.update_or_create(
-        provider=kade, defaults={"service_user": user("kade.werkverdeler"), **fields}
+        provider=kade,
+        region=Region.objects.get(slug="almere"),
+        defaults={"service_user": user("kade.werkverdeler"), **fields},
     )
     return row
 
@@ -57,9 +59,10 @@ def start_xml(assignment: Assignment, identification="900000000001") -> bytes:
 
 
 def test_folder_link_writes_the_301_and_reads_the_providers_305(
-    tmp_path, django_capture_on_commit_callbacks
+    tmp_path, settings, django_capture_on_commit_callbacks
 ):
-    endpoint(transport=Endpoint.Transport.FOLDER, folder=str(tmp_path))
+    settings.IWMO_FOLDER_ROOT = str(tmp_path.parent)
+    endpoint(transport=Endpoint.Transport.FOLDER, folder=tmp_path.name)
     with django_capture_on_commit_callbacks(execute=True):
         traject = decided()
     written = list((tmp_path / "naar-aanbieder").glob("WMO301_*.xml"))
@@ -115,7 +118,7 @@ def provider_server():
 
 def test_http_link_posts_with_the_token_and_retries_with_backoff_then_flags(provider_server):
     url, receiver = provider_server
-    endpoint(transport=Endpoint.Transport.HTTP, url=url, outgoing_token="geheim")
+    ours = issue_outgoing_token(endpoint(transport=Endpoint.Transport.HTTP, url=url))
     receiver.status = 503
     decided()  # on_commit does not run inside the test transaction: dispatch by hand
     assert exchange.dispatch_pending() == 1
@@ -137,7 +140,7 @@ def test_http_link_posts_with_the_token_and_retries_with_backoff_then_flags(prov
     assert sent.status == Message.Status.SENT
     assert not sent.needs_attention
     token, body = receiver.bodies[-1]
-    assert token == "Bearer geheim"
+    assert token == f"Bearer {ours}"
     assert codec.parse(body).header.bericht_code == "414"
 
 

@@ -404,7 +404,12 @@ def test_only_the_administrator_may_resend_a_failed_message(client, failed):
 
 
 def test_resend_shows_the_dutch_error_when_it_fails_again(client, failed):
-    Endpoint.objects.create(provider=failed.provider, transport=Endpoint.Transport.HTTP, url="")
+    Endpoint.objects.create(
+        provider=failed.provider,
+        region=failed.municipality.region,
+        transport=Endpoint.Transport.HTTP,
+        url="",
+    )
     login(client, "almere.beheerder")
     response = client.post(url("iwmo-message-resend", failed.pk))
     assert messages_of(response) == [

@@ -127,9 +127,10 @@ def test_provider_pages_answer_404_to_whoever_may_not_see_the_traject(
     status, history = running.status, running.history.count()
     response = getattr(client, method)(url, {"started_on": today().isoformat()})
     assert response.status_code == 404
-    assert not AccessLog.objects.filter(
+    logged = AccessLog.objects.filter(
         actor__username=username, object_id=str(running.pk), object_type="cases.Traject"
-    ).exists()
+    )
+    assert not logged.exclude(action="refused").exists()  # no read; a refusal (issue #13)
     running.refresh_from_db()
     assert (running.status, running.history.count()) == (status, history)
     assert not Delegation.objects.filter(revoked_at__isnull=False).exists()

@@ -58,11 +58,12 @@ def test_refused_form_keeps_what_was_typed(client):
     assert traject.status == S.DECISION_REVIEW
 
 
-def test_other_municipality_gets_404_and_no_log(client):
+def test_other_municipality_gets_404_and_no_read_in_the_log(client):
     traject = flow.new_melding()
     response = login(client, "mlw.pa").get(reverse("portal:traject-detail", args=[traject.pk]))
     assert response.status_code == 404
-    assert not AccessLog.objects.filter(object_type="cases.Traject").exists()
+    logged = AccessLog.objects.filter(object_type="cases.Traject")
+    assert list(logged.values_list("action", flat=True)) == ["refused"]  # issue #13
 
 
 def test_new_client_melding_checks_the_bsn(client):
@@ -139,8 +140,69 @@ def test_a_known_bsn_is_not_reused_and_reveals_nothing(client):
     assert "4 cijfers en 2 letters" in response.text  # postcode checked in the form, no 500
     form["inwoner-postcode"] = "1325 LM"
     response = client.post(url, form)
-    assert "Dit BSN is al bekend" in response.text
+    assert "Dit BSN is al bekend in deze gemeente" in response.text
     assert not Traject.objects.exists()
-    mlw = Client.objects.get(family_name="Janssen")  # another region's inwoner: same answer
+    lookup = AccessLog.objects.get(action="lookup")
+    assert (lookup.actor.username, lookup.client_id) == (
+        "almere.wijkwerker",
+        str(flow.verbeek().pk),
+    )
+    # Another region's inwoner: nothing is said about them; Almere opens its own file
+    # (issue #13, ADR 0009), and the search is logged as finding nothing here.
+    mlw = Client.objects.get(family_name="Janssen")
     form["inwoner-bsn"] = mlw.bsn
-    assert "Dit BSN is al bekend" in client.post(url, form).text
+    response = client.post(url, form)
+    assert response.status_code == 302
+    assert "al bekend" not in client.get(response["Location"]).text
+    new = Client.objects.get(bsn=mlw.bsn, municipality=flow.verbeek().municipality)
+    assert new.pk != mlw.pk
+    assert new.family_name == "Jansen"
+    assert Traject.objects.get().client == new
+    Client.objects.get(pk=mlw.pk)  # untouched
+    searched = AccessLog.objects.filter(action="lookup").latest("pk")
+    assert searched.client_id == ""
+    assert searched.purpose.endswith("(niets gevonden)")
+
+
+# --- the access log: reads only once found visible, refusals as refusals (issue #13) ------
+
+
+def test_another_beschikking_in_the_pdf_url_is_a_404_without_a_read_but_with_a_refusal(client):
+    traject = flow.advance(flow.new_melding(), TrajectStatus.DECIDED)
+    other = flow.advance(
+        flow.new_melding(client=Client.objects.get(family_name="Thao")), TrajectStatus.DECIDED
+    ).beschikkingen.get()
+    login(client, "almere.pa")
+    before = AccessLog.objects.count()
+    url = reverse("portal:traject-beschikking-pdf", args=[traject.pk, other.pk])
+    assert client.get(url).status_code == 404
+    rows = list(AccessLog.objects.order_by("pk")[before:])
+    assert [row.action for row in rows] == ["refused"]
+    assert rows[0].object_type == "decisions.Beschikking"
+    assert rows[0].client_id == str(other.traject.client_id)
+
+
+def test_a_traject_of_another_region_is_refused_and_logged_for_the_auditor(client):
+    traject = flow.new_melding()
+    login(client, "mlw.pa")
+    before = AccessLog.objects.count()
+    assert client.get(reverse("portal:traject-detail", args=[traject.pk])).status_code == 404
+    (row,) = AccessLog.objects.order_by("pk")[before:]
+    assert (row.action, row.actor.username) == ("refused", "mlw.pa")
+    assert (row.object_type, row.object_id) == ("cases.Traject", str(traject.pk))
+    assert row.client_id == str(traject.client_id)
+    # Who saw or tried to see this client: one indexed query on client_id.
+    seen = AccessLog.objects.filter(client_id=str(traject.client_id))
+    assert {r.action for r in seen} >= {"refused"}
+    assert "mlw.pa" in {r.actor.username for r in seen}
+
+
+def test_a_page_that_fails_after_reading_leaves_no_read_in_the_log(client):
+    traject = flow.new_melding()
+    login(client, "almere.pa")
+    before = AccessLog.objects.filter(action="view").count()
+    url = reverse("portal:traject-beschikking-pdf", args=[traject.pk, 999999])
+    assert client.get(url).status_code == 404
+    assert AccessLog.objects.filter(action="view").count() == before
+    assert client.get(reverse("portal:traject-detail", args=[traject.pk])).status_code == 200
+    assert AccessLog.objects.filter(action="view").count() == before + 1

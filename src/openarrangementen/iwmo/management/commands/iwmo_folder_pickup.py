@@ -2,11 +2,10 @@
 received (checked, answered, processed) and moved to `verwerkt/` or, when refused at the
 XSD level, to `geweigerd/` with the reasons beside it."""
 
-from pathlib import Path
-
 from django.core.management.base import BaseCommand
 
 from openarrangementen.iwmo.exchange import receive
+from openarrangementen.iwmo.links import LinkError, folder_path
 from openarrangementen.iwmo.models import Endpoint
 
 
@@ -15,14 +14,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         totals = {"verwerkt": 0, "geweigerd": 0}
-        for endpoint in Endpoint.objects.filter(transport=Endpoint.Transport.FOLDER):
-            incoming = Path(endpoint.folder) / "van-aanbieder"
+        links = Endpoint.objects.filter(transport=Endpoint.Transport.FOLDER).select_related(
+            "provider", "region"
+        )
+        for endpoint in links:
+            try:
+                incoming = folder_path(endpoint.folder) / "van-aanbieder"
+            except LinkError as exc:
+                self.stderr.write(f"{endpoint}: {exc}")
+                continue
             if not incoming.is_dir():
                 continue
             for path in sorted(incoming.glob("*.xml")):
                 result = receive(
                     path.read_bytes(), transport=Endpoint.Transport.FOLDER,
-                    provider=endpoint.provider,
+                    provider=endpoint.provider, region=endpoint.region,
                 )  # fmt: skip
                 outcome = "geweigerd" if result.refused and result.retour is None else "verwerkt"
                 target = incoming.parent / outcome
