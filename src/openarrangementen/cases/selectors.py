@@ -119,7 +119,6 @@ def traject_get_visible_to(
             actor=actor,
             model=Traject,
             object_id=pk,
-            client_id=Traject.objects.filter(pk=pk).values_list("client_id", flat=True).first(),
             purpose=purpose,
             path=path,
             roles=",".join(sorted(roles_of(actor))),

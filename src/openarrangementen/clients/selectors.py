@@ -48,7 +48,7 @@ def client_get_visible_to(*, actor: User, pk: int, purpose: str, path: str = "")
             actor=actor,
             model=Client,
             object_id=pk,
-            client_id=pk if Client.objects.filter(pk=pk).exists() else None,
+            client_lookup="pk",
             purpose=purpose,
             path=path,
             roles=",".join(sorted(roles_of(actor))),

@@ -69,14 +69,21 @@ def log_refusal(
     actor: models.Model,
     model: type[models.Model],
     object_id,
-    client_id=None,
+    client_lookup: str = "client_id",
     purpose: str,
     path: str = "",
     roles: str = "",
 ) -> None:
     """Log an attempt to open client data that was refused (404/403), for NEN 7513 reports.
-    `client_id` is the client the object is about, when it exists; it is recorded for the
-    auditor, never shown to the user who was refused."""
+    The client the object is about (`client_lookup` from the model, when the object exists)
+    is recorded for the auditor, never shown to the user who was refused."""
+    client_id = None
+    if str(object_id).isdigit():
+        client_id = (
+            model._default_manager.filter(pk=object_id)
+            .values_list(client_lookup, flat=True)
+            .first()
+        )
     row = _row(
         actor=actor,
         action=AccessLog.Action.REFUSED,

@@ -734,9 +734,7 @@ def beschikking_pdf(request: HttpRequest, pk: int, beschikking_pk: int) -> HttpR
             actor=request.user,
             model=Beschikking,
             object_id=beschikking_pk,
-            client_id=Beschikking.objects.filter(pk=beschikking_pk)
-            .values_list("traject__client_id", flat=True)
-            .first(),
+            client_lookup="traject__client_id",
             purpose="beschikking als PDF",
             path=request.path,
             roles=",".join(sorted(_roles(request))),

@@ -648,3 +648,15 @@ def test_vow_from_the_portal_and_who_may_not_ask(client):
     assert response.status_code == 302
     request = Request.objects.get(kind=Request.Kind.VOW)
     assert request.products[0]["end_on"] == new_end.isoformat()
+
+
+def test_another_regions_message_is_refused_and_the_refusal_is_logged(client):
+    """Issue #13: no read row for a 404, a refusal row naming the client for the auditor."""
+    sent = decided().iwmo_messages.get(code="301", side=Side.MUNICIPALITY)
+    login(client, "mlw.pa")
+    before = AccessLog.objects.count()
+    assert client.get(url("iwmo-message", sent.pk)).status_code == 404
+    (row,) = AccessLog.objects.order_by("pk")[before:]
+    assert (row.action, row.object_type, row.object_id) == ("refused", "iwmo.Message", str(sent.pk))
+    assert row.client_id == str(sent.client_id)
+    assert row.purpose == "geweigerd: iWmo-bericht openen"
