@@ -8,6 +8,8 @@ export DJANGO_SETTINGS_MODULE=openarrangementen.conf.dev
 scripts/install-python-deps.sh
 .venv/bin/python manage.py migrate --no-input -v0
 .venv/bin/python manage.py seed_demo
+# Stored deadlines of trajects made before an upgrade (ADR 0010); a no-op otherwise.
+.venv/bin/python manage.py recompute_deadlines
 echo
 echo "Open Arrangementen draait op http://${PORT:-127.0.0.1:8000}  (stoppen: Ctrl+C)"
 exec .venv/bin/python manage.py runserver "${PORT:-127.0.0.1:8000}"

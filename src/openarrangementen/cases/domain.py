@@ -485,3 +485,38 @@ def next_deadline(deadlines: Iterable[Deadline]) -> Deadline | None:
     """The pending deadline that falls first: what the work list sorts on."""
     pending = [d for d in deadlines if d.is_pending and d.due_on is not None]
     return min(pending, key=lambda d: d.due_on, default=None)
+
+
+@dataclass(frozen=True)
+class PendingDeadline:
+    """A deadline whose term runs and is not yet met, as the work list stores it
+    (issue #14): when it started and when it is due. Neither depends on the day it is
+    computed; its state (at risk, overdue, suspended) follows from comparing with today."""
+
+    kind: DeadlineKind
+    starts_on: date
+    due_on: date
+
+
+def pending_deadlines(
+    rules: Iterable[TermRule],
+    *,
+    events: dict[Event, date | None],
+    suspensions: Iterable[Suspension] = (),
+    extra_holidays: Iterable[date] = (),
+    closed: bool = False,
+) -> list[PendingDeadline]:
+    """The pending deadlines of an open traject, the one `next_deadline` picks first
+    (earliest due date; on a tie, the first rule). A closed traject has none."""
+    if closed:
+        return []
+    suspensions = list(suspensions)
+    extra = frozenset(extra_holidays)
+    pending = []
+    for rule in rules:
+        start_event, met_event, _ = DEADLINE_EVENTS[rule.kind]
+        start = events.get(start_event)
+        if start is None or events.get(met_event) is not None:
+            continue
+        pending.append(PendingDeadline(rule.kind, start, due_on(rule, start, suspensions, extra)))
+    return sorted(pending, key=lambda d: d.due_on)  # stable: rule order on a tie

@@ -4,6 +4,8 @@ The current status is a field (lists filter on it); every change of it is an app
 `StatusChange` written in the same transaction by `cases.services.traject_transition`.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -189,6 +191,10 @@ class Traject(TimestampedModel):
     decided_on = models.DateField("beschikt op", null=True, blank=True)
     started_on = models.DateField("start ondersteuning", null=True, blank=True)
     ended_on = models.DateField("einde ondersteuning", null=True, blank=True)
+    # The next deadline, stored for the work list (issue #14): kept current by `save()`
+    # and `cases.deadlines`, computed only by `cases.domain.next_pending`.
+    next_deadline_on = models.DateField("eerstvolgende termijn", null=True, blank=True)
+    next_deadline_kind = models.CharField("soort eerstvolgende termijn", max_length=30, blank=True)
 
     class Meta:
         ordering = ["-melding_received_on", "-pk"]
@@ -201,9 +207,28 @@ class Traject(TimestampedModel):
                 violation_error_message="Een overgedragen traject heeft een aanbieder.",
             )
         ]
+        indexes = [
+            # The work list: open trajects of some municipalities, most urgent first
+            # (PostgreSQL sorts NULLs last in an ascending index, as the list does).
+            models.Index(
+                fields=["municipality", "next_deadline_on", "id"], name="traject_worklist_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
+
+    def save(self, *args, **kwargs) -> None:
+        """Every save brings the stored next deadline up to date, in the same transaction."""
+        from .deadlines import NEXT_DEADLINE_FIELDS, compute, store_pending
+
+        pending = compute(self)
+        self.next_deadline_on = pending[0].due_on if pending else None
+        self.next_deadline_kind = pending[0].kind.value if pending else ""
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *NEXT_DEADLINE_FIELDS}
+        super().save(*args, **kwargs)
+        store_pending({self.pk: pending})
 
     @property
     def audit_client_id(self) -> int:
@@ -261,6 +286,8 @@ class Suspension(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="door", on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField("vastgelegd op", auto_now_add=True)
+    # The first day the clock runs again (starts_on + days), for the work list's filter.
+    ends_before = models.DateField("tot (niet meer opgeschort op)", editable=False)
 
     class Meta:
         ordering = ["traject", "starts_on"]
@@ -270,6 +297,34 @@ class Suspension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.starts_on} +{self.days} dagen"
+
+    def save(self, *args, **kwargs) -> None:
+        self.ends_before = self.starts_on + timedelta(days=self.days)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "ends_before"}
+        super().save(*args, **kwargs)
+
+
+class PendingDeadline(models.Model):
+    """A deadline of an open traject that runs and is not yet met (issue #14, ADR 0010):
+    derived from the traject by `cases.domain.pending_deadlines`, stored so the work list
+    filters on deadline states in SQL. Kept current with every save of the traject."""
+
+    traject = models.ForeignKey(Traject, on_delete=models.CASCADE, related_name="pending_deadlines")
+    kind = models.CharField("soort termijn", max_length=30)
+    starts_on = models.DateField("begint op")
+    due_on = models.DateField("uiterlijk")
+
+    class Meta:
+        verbose_name = "lopende termijn"
+        verbose_name_plural = "lopende termijnen"
+        indexes = [models.Index(fields=["due_on", "traject"], name="pending_deadline_due_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["traject", "kind"], name="pending_deadline_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} uiterlijk {self.due_on}"
 
 
 class SelfSufficiencyMatrix(models.Model):

@@ -5,17 +5,19 @@ staff see the trajects of clients they may see; an inwoner sees their own; a pro
 staff see only trajects handed to their organisation with the client's consent.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 
 from openarrangementen.accounts.domain import MUNICIPALITY_CLIENT_ROLES, Role
 from openarrangementen.accounts.models import User
 from openarrangementen.accounts.selectors import roles_of
 from openarrangementen.clients.selectors import client_list_visible_to
+from openarrangementen.core import dates
 from openarrangementen.core.audit import log_access, log_refusal
 from openarrangementen.core.selectors import equated_holiday_dates
 
@@ -26,7 +28,6 @@ from .domain import (
     WITH_PROVIDER_ORG,
     Deadline,
     DeadlineKind,
-    DeadlineState,
     Event,
     Suspension,
     TermRule,
@@ -34,7 +35,8 @@ from .domain import (
     deadline_for,
     next_deadline,
 )
-from .models import DeadlineRule, Traject
+from .models import DeadlineRule, PendingDeadline, Traject
+from .models import Suspension as SuspensionRow
 
 PROVIDER_ROLES = frozenset({Role.WERKVERDELER, Role.BEGELEIDER, Role.ADMINISTRATIE})
 # Roles that open the provider portal (a subcontractor's employee only by delegation).
@@ -192,16 +194,59 @@ class WorkFilter:
     SUSPENDED = "opgeschort"
 
 
-def work_list(
+def at_risk_until(today: date, extra_holidays: frozenset[date] | None = None) -> date:
+    """The last due date that counts as "dreigt te verlopen" on `today`: at most the
+    configured number of working days left (`deadline_for`'s rule, as a date)."""
+    if extra_holidays is None:
+        extra_holidays = equated_holiday_dates()
+    first_safe = dates.add_working_days(today, at_risk_working_days() + 1, extra_holidays)
+    return first_safe - timedelta(days=1)
+
+
+def _pending_on(today: date) -> QuerySet[PendingDeadline]:
+    """Stored pending deadlines not overdue on `today` (an overdue one is only overdue)."""
+    return PendingDeadline.objects.filter(due_on__gte=today)
+
+
+def _own_suspension_on(today: date) -> QuerySet[SuspensionRow]:
+    """A suspension that stopped the outer deadline's clock and still runs on `today`
+    (`deadline_for`: begun inside the term, covering today)."""
+    return SuspensionRow.objects.filter(
+        traject_id=OuterRef("traject_id"),
+        starts_on__gte=OuterRef("starts_on"),
+        starts_on__lte=OuterRef("due_on"),
+    ).filter(starts_on__lte=today, ends_before__gt=today)
+
+
+def work_list_queryset(
     *, actor: User, today: date, trajects: QuerySet[Traject] | None = None, state: str = ""
-) -> list[WorkItem]:
-    """Open trajects with their next deadline, most urgent first (overdue, then due soonest;
-    trajects without a pending deadline last). `state` filters on the next deadline's state."""
+) -> QuerySet[Traject]:
+    """Open trajects, most urgent first (overdue, then due soonest; trajects without a
+    pending deadline last), filtered on the state of their next deadline, all in SQL on the
+    stored next deadline (issue #14, ADR 0010)."""
     if trajects is None:
         trajects = traject_list_visible_to(actor=actor)
-    trajects = trajects.exclude(status__in=[s.value for s in CLOSED]).prefetch_related(
-        Prefetch("suspensions")
-    )
+    trajects = trajects.exclude(status__in=[s.value for s in CLOSED])
+    if state == WorkFilter.OVERDUE:
+        # The next deadline is the earliest pending one: if any is overdue, it is.
+        trajects = trajects.filter(next_deadline_on__lt=today)
+    elif state == WorkFilter.AT_RISK:
+        at_risk = (
+            _pending_on(today)
+            .filter(due_on__lte=at_risk_until(today))
+            .exclude(Exists(_own_suspension_on(today)))
+        )
+        trajects = trajects.filter(pk__in=at_risk.values("traject_id"))
+    elif state == WorkFilter.SUSPENDED:
+        suspended = _pending_on(today).filter(Exists(_own_suspension_on(today)))
+        trajects = trajects.filter(pk__in=suspended.values("traject_id"))
+    return trajects.order_by(F("next_deadline_on").asc(nulls_last=True), "pk")
+
+
+def work_items(trajects: Iterable[Traject], *, today: date) -> list[WorkItem]:
+    """The rows of one page with all their deadlines (for the states shown)."""
+    trajects = list(trajects)
+    prefetch_related_objects(trajects, "suspensions")
     rules_by_region: dict[int, list[TermRule]] = {}
     extra = equated_holiday_dates()
     items = []
@@ -213,22 +258,17 @@ def work_list(
             traject, today=today, rules=rules_by_region[region_id], extra_holidays=extra
         )
         days_open = (today - traject.melding_received_on).days
-        item = WorkItem(traject, deadlines, next_deadline(deadlines), days_open)
-        if state == WorkFilter.AT_RISK and not any(
-            d.state is DeadlineState.AT_RISK for d in deadlines
-        ):
-            continue
-        if state == WorkFilter.OVERDUE and not any(
-            d.state is DeadlineState.OVERDUE for d in deadlines
-        ):
-            continue
-        if state == WorkFilter.SUSPENDED and not any(
-            d.state is DeadlineState.SUSPENDED for d in deadlines
-        ):
-            continue
-        items.append(item)
-    items.sort(key=lambda i: (i.next is None, i.next.due_on if i.next else today, i.traject.pk))
+        items.append(WorkItem(traject, deadlines, next_deadline(deadlines), days_open))
     return items
+
+
+def work_list(
+    *, actor: User, today: date, trajects: QuerySet[Traject] | None = None, state: str = ""
+) -> list[WorkItem]:
+    """The whole work list (small sets; pages use `work_list_queryset` + `work_items`)."""
+    return work_items(
+        work_list_queryset(actor=actor, today=today, trajects=trajects, state=state), today=today
+    )
 
 
 def household_trajects_visible_to(*, actor: User, traject: Traject) -> QuerySet[Traject]:

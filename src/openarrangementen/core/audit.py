@@ -9,7 +9,9 @@ the response. Outside a request (commands, jobs, tests of services) rows are wri
 from collections.abc import Iterable
 from contextvars import ContextVar
 
-from django.db import models
+from django.db import connection, models
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from .models import AccessLog
 
@@ -62,6 +64,52 @@ def log_access(
     ]
     _write(rows)
     return len(rows)
+
+
+def log_list(
+    *,
+    actor: models.Model,
+    objects: Iterable[models.Model],
+    purpose: str,
+    path: str = "",
+    roles: str = "",
+) -> None:
+    """One row for a list page, naming every client shown (STYLE §9a): not one row per
+    client. `access_log_for_client` finds it again."""
+    objects = list(objects)
+    if not objects:
+        return
+    row = _row(
+        actor=actor,
+        action=AccessLog.Action.LIST,
+        object_type=objects[0]._meta.label,
+        object_id=len(objects),
+        client_id=None,
+        purpose=purpose,
+        path=path,
+        roles=roles,
+    )
+    row.client_ids = sorted(
+        {int(c) for obj in objects if (c := getattr(obj, "audit_client_id", None)) is not None}
+    )
+    _write([row])
+
+
+def access_log_for_client(client_id: int) -> QuerySet[AccessLog]:
+    """Who saw, exported, searched or tried to open client X, when and why: one query, on
+    the indexed `client_id` and, for list pages, the GIN-indexed `client_ids` (PostgreSQL) or
+    `json_each` (SQLite)."""
+    if connection.vendor == "postgresql":
+        in_list = Q(client_ids__contains=[int(client_id)])
+    else:
+        in_list = Q(
+            pk__in=RawSQL(
+                "SELECT core_accesslog.id FROM core_accesslog, json_each(core_accesslog.client_ids)"
+                " WHERE json_each.value = %s",
+                [int(client_id)],
+            )
+        )
+    return AccessLog.objects.filter(Q(client_id=str(client_id)) | in_list).select_related("actor")
 
 
 def log_refusal(

@@ -96,6 +96,8 @@ class AccessLog(models.Model):
     object_type = models.CharField("soort gegevens", max_length=100)
     object_id = models.CharField("gegevens-id", max_length=64)
     client_id = models.CharField("cliënt-id", max_length=64, blank=True, db_index=True)
+    # A list page: one row per page view naming every client shown (issue #14).
+    client_ids = models.JSONField("cliënt-ids in de lijst", default=list, blank=True)
     purpose = models.CharField("doel", max_length=200)
     path = models.CharField("pagina", max_length=500, blank=True)
 

@@ -32,7 +32,8 @@ from openarrangementen.cases.selectors import (
     household_trajects_visible_to,
     traject_get_visible_to,
     traject_list_visible_to,
-    work_list,
+    work_items,
+    work_list_queryset,
 )
 from openarrangementen.cases.services import (
     TrajectError,
@@ -47,7 +48,8 @@ from openarrangementen.catalog.models import Level
 from openarrangementen.catalog.selectors import bandwidths_of, catalog_version_on, level_price_on
 from openarrangementen.clients.models import Client
 from openarrangementen.clients.selectors import client_get_visible_to, client_list_visible_to
-from openarrangementen.core.audit import log_access, log_lookup, log_refusal
+from openarrangementen.core.audit import log_list, log_lookup, log_refusal
+from openarrangementen.core.pagination import page_of
 from openarrangementen.core.selectors import equated_holiday_dates
 from openarrangementen.decisions import services as decision_services
 from openarrangementen.decisions.domain import FollowUpKind, objection_due_on
@@ -109,10 +111,12 @@ def traject_list(request: HttpRequest) -> HttpResponse:
     if status:
         trajects = trajects.filter(status=status)
     today = timezone.localdate()
-    items = work_list(actor=request.user, today=today, trajects=trajects, state=state)
-    log_access(
+    page = page_of(
+        request, work_list_queryset(actor=request.user, today=today, trajects=trajects, state=state)
+    )
+    items = work_items(page.object_list, today=today)
+    log_list(
         actor=request.user,
-        action="list",
         objects=[item.traject for item in items],
         purpose="werklijst trajecten",
         path=request.get_full_path(),
@@ -124,6 +128,8 @@ def traject_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "items": items,
+            "page": page,
+            "count_text": page.paginator.count_text("open traject", "open trajecten"),
             "today": today,
             "state_labels": {s.value: label for s, label in STATE_LABELS.items()},
         },

@@ -572,9 +572,8 @@ def test_suspension_needs_a_reason_and_an_open_traject():
 
 def test_work_list_sorts_by_urgency_and_filters_overdue():
     old = flow.new_melding()
-    Traject.objects.filter(pk=old.pk).update(
-        melding_received_on=timezone.localdate() - timedelta(weeks=7)
-    )
+    old.melding_received_on = timezone.localdate() - timedelta(weeks=7)
+    old.save()  # the stored next deadline follows (issue #14)
     new = flow.new_melding(client=Client.objects.get(given_names="Samira"))
     pa = flow.user("almere.pa")
     items = work_list(actor=pa, today=timezone.localdate())
@@ -700,9 +699,8 @@ def test_change_of_arrangement_replaces_the_old_beschikking():
 def test_work_list_filters_at_risk_with_the_configured_window(settings):
     traject = flow.new_melding()
     # Legal investigation due in 6 weeks; move the melding back so it is due within days.
-    Traject.objects.filter(pk=traject.pk).update(
-        melding_received_on=timezone.localdate() - timedelta(weeks=6) + timedelta(days=1)
-    )
+    traject.melding_received_on = timezone.localdate() - timedelta(weeks=6) + timedelta(days=1)
+    traject.save()  # the stored next deadline follows (issue #14)
     pa = flow.user("almere.pa")
     settings.TRAJECT_AT_RISK_WORKING_DAYS = 0
     assert not work_list(actor=pa, today=timezone.localdate(), state="dreigt")

@@ -18,3 +18,11 @@ def euro(value: Decimal | None) -> str:
 @register.filter
 def masked_bsn(value: str) -> str:
     return mask_bsn(value or "")
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number: int) -> str:
+    """The current page's query string with another page number (filters kept)."""
+    query = context["request"].GET.copy()
+    query["pagina"] = number
+    return "?" + query.urlencode()

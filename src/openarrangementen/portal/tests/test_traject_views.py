@@ -91,9 +91,8 @@ def test_new_client_melding_checks_the_bsn(client):
 
 def test_work_list_filters_overdue(client):
     late = flow.new_melding()
-    Traject.objects.filter(pk=late.pk).update(
-        melding_received_on=timezone.localdate() - timedelta(weeks=7)
-    )
+    late.melding_received_on = timezone.localdate() - timedelta(weeks=7)
+    late.save()  # the stored next deadline follows (issue #14)
     flow.new_melding(client=Client.objects.get(given_names="Samira"))
     page = login(client, "almere.pa").get(reverse("portal:traject-list"), {"state": "verlopen"})
     assert late.number in page.text

@@ -1,0 +1,19 @@
+from django.db import migrations, models
+
+from openarrangementen.core.migration_operations import AddIndexConcurrently
+
+
+class Migration(migrations.Migration):
+    # Built concurrently on PostgreSQL: the trajects table stays writable (issue #14).
+    atomic = False
+
+    dependencies = [("cases", "0004_stored_deadlines")]
+
+    operations = [
+        AddIndexConcurrently(
+            model_name="traject",
+            index=models.Index(
+                fields=["municipality", "next_deadline_on", "id"], name="traject_worklist_idx"
+            ),
+        ),
+    ]

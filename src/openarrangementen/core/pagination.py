@@ -1,0 +1,38 @@
+"""Pages for long lists (STYLE §9a): a fixed page size and a count that stops early.
+
+Counting a million rows costs more than showing fifty. `CappedPaginator` counts at most
+`cap` + 1 rows; beyond that the page says "meer dan <cap>" and offers the first
+`cap / per_page` pages (filters narrow the list further).
+"""
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+PAGE_SIZE = 50
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    def __init__(self, object_list, per_page: int = PAGE_SIZE, cap: int = COUNT_CAP, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.object_list[: self.cap + 1].count()
+        return min(counted, self.cap + 1)
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > self.cap
+
+    def count_text(self, singular: str, plural: str) -> str:
+        if self.is_capped:
+            return f"meer dan {self.cap:,}".replace(",", ".") + f" {plural}"
+        return f"{self.count} {singular if self.count == 1 else plural}"
+
+
+def page_of(request, queryset, *, per_page: int = PAGE_SIZE, cap: int = COUNT_CAP):
+    """The requested page (`?pagina=`), the last one for a number past the end."""
+    paginator = CappedPaginator(queryset, per_page=per_page, cap=cap)
+    return paginator.get_page(request.GET.get("pagina"))
