@@ -19,7 +19,7 @@ from openarrangementen.accounts.models import Provider
 from openarrangementen.accounts.selectors import municipalities_for, roles_of
 from openarrangementen.catalog.models import Arrangement
 from openarrangementen.contracting.models import Partnership
-from openarrangementen.core.audit import log_access
+from openarrangementen.core.audit import log_list
 from openarrangementen.core.exports import csv_bytes
 from openarrangementen.portal.forms import UtrechtFormMixin
 
@@ -213,9 +213,8 @@ def partnership(request: HttpRequest) -> HttpResponse:
             last=months[1],
             municipalities=scope.municipalities,
         )
-        log_access(
+        log_list(
             actor=request.user,
-            action="list",
             objects=statement.clients,
             purpose="Afrekening samenwerkingsverband",
             path=request.get_full_path(),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from openarrangementen.accounts.models import Municipality
 from openarrangementen.accounts.selectors import municipalities_for, roles_of
 from openarrangementen.clients.models import Client
-from openarrangementen.core.audit import log_access
+from openarrangementen.core.audit import log_list
 from openarrangementen.core.money import format_euro
 from openarrangementen.iwmo import codelists
 from openarrangementen.iwmo.exchange import ExchangeError, today
@@ -120,9 +120,8 @@ def provider_page(request: HttpRequest) -> HttpResponse:
     for row in rows:
         row.client = clients.get(row.state.client_id)
         row.lines = by_line.get((row.state.client_id, row.state.category), [])
-    log_access(
+    log_list(
         actor=request.user,
-        action="list",
         objects=clients.values(),
         purpose="declareren",
         path=request.get_full_path(),
@@ -210,9 +209,8 @@ def municipality_page(request: HttpRequest) -> HttpResponse:
             and line.payable_by is not None
             and line.payable_by < today()
         )
-    log_access(
+    log_list(
         actor=request.user,
-        action="list",
         objects={line.client for line in lines},
         purpose="declaraties beoordelen en betalen",
         path=request.get_full_path(),

@@ -466,19 +466,31 @@ def deadline_for(
     if met is not None:
         state = DeadlineState.MET if met <= due else DeadlineState.MET_LATE
         return Deadline(rule.kind, label, rule, start, due, met, state, None)
+    state, left = pending_state(start, due, today, suspensions, at_risk_working_days, extra)
+    return Deadline(rule.kind, label, rule, start, due, None, state, left)
+
+
+def pending_state(
+    start: date,
+    due: date,
+    today: date,
+    suspensions: Iterable[Suspension] = (),
+    at_risk_working_days: int = 3,
+    extra_holidays: Iterable[date] = (),
+) -> tuple[DeadlineState, int]:
+    """The state of a running term on `today`, and the working days left (negative when
+    overdue)."""
+    extra = frozenset(extra_holidays)
     left = dates.working_days_between(today, due, extra)
     # Only a suspension that stopped this term's clock makes this deadline "suspended".
     own = [s for s in suspensions if start <= s.starts_on <= due]
     if today > due:
-        state = DeadlineState.OVERDUE
-        left = min(left, -1)  # a term that ended on a weekend is overdue all the same
-    elif is_suspended_on(today, own):
-        state = DeadlineState.SUSPENDED
-    elif left <= at_risk_working_days:
-        state = DeadlineState.AT_RISK
-    else:
-        state = DeadlineState.OPEN
-    return Deadline(rule.kind, label, rule, start, due, None, state, left)
+        return DeadlineState.OVERDUE, min(left, -1)  # ended on a weekend: overdue all the same
+    if is_suspended_on(today, own):
+        return DeadlineState.SUSPENDED, left
+    if left <= at_risk_working_days:
+        return DeadlineState.AT_RISK, left
+    return DeadlineState.OPEN, left
 
 
 def next_deadline(deadlines: Iterable[Deadline]) -> Deadline | None:

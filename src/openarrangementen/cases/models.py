@@ -208,11 +208,14 @@ class Traject(TimestampedModel):
             )
         ]
         indexes = [
-            # The work list: open trajects of some municipalities, most urgent first
-            # (PostgreSQL sorts NULLs last in an ascending index, as the list does).
+            # The work list, most urgent first: walked in order while the visibility rule
+            # filters (PostgreSQL keeps NULLs last in an ascending index, as the list does);
+            # per status for the status filter, per provider for the inbox.
+            models.Index(fields=["next_deadline_on", "id"], name="traject_urgency_idx"),
             models.Index(
-                fields=["municipality", "next_deadline_on", "id"], name="traject_worklist_idx"
+                fields=["status", "next_deadline_on", "id"], name="traject_status_urgency_idx"
             ),
+            models.Index(fields=["provider", "next_deadline_on", "id"], name="traject_inbox_idx"),
         ]
 
     def __str__(self) -> str:

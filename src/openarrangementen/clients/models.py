@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Upper
 
 from openarrangementen.accounts.models import Municipality
 from openarrangementen.core.models import TimestampedModel
@@ -104,7 +105,16 @@ class Client(TimestampedModel):
                 violation_error_message="Er is in deze gemeente al een inwoner met dit BSN.",
             )
         ]
-        indexes = [models.Index(fields=["bsn"], name="client_bsn_idx")]
+        indexes = [
+            models.Index(fields=["bsn"], name="client_bsn_idx"),
+            # The inwoner list of a municipality, in name order (issue #14). Searching by
+            # name uses trigram indexes on PostgreSQL (migration 0004).
+            models.Index(
+                fields=["municipality", "family_name", "initials", "id"],
+                name="client_list_idx",
+            ),
+            models.Index(Upper("postcode"), name="client_postcode_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

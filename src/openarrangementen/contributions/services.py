@@ -11,7 +11,7 @@ from django.db import transaction
 
 from openarrangementen.accounts.models import User
 from openarrangementen.accounts.selectors import roles_of
-from openarrangementen.core.audit import log_access
+from openarrangementen.core.audit import log_list
 from openarrangementen.core.exports import csv_bytes
 
 from .domain import CakPeriod
@@ -123,7 +123,7 @@ def contribution_export(*, actor: User, period: CakPeriod, path: str = "") -> Co
     the file is written to the access log as exported."""
     rows = [row for row in contribution_rows_visible_to(actor, period) if row.mutations]
     lines = csv_lines(rows)
-    log_access(
+    log_list(
         actor=actor,
         action="export",
         objects=[row.client for row in rows],

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.selectors import roles_of
-from openarrangementen.core.audit import log_access
+from openarrangementen.core.audit import log_list
 
 from .domain import CLIENT_ROLES, PAGE_ROLES, amount_per_period, period_unit
 from .forms import PeriodForm
@@ -35,9 +35,8 @@ def contribution_overview(request: HttpRequest) -> HttpResponse:
     period = form.period()
     sees_clients = bool(roles & CLIENT_ROLES)
     rows = contribution_rows_visible_to(request.user, period) if sees_clients else []
-    log_access(
+    log_list(
         actor=request.user,
-        action="list",
         objects=[row.client for row in rows],
         purpose=f"Bijdrage in de kosten (CAK) {period.code}",
         path=request.get_full_path(),

@@ -73,15 +73,16 @@ def log_list(
     purpose: str,
     path: str = "",
     roles: str = "",
+    action: str = AccessLog.Action.LIST,
 ) -> None:
-    """One row for a list page, naming every client shown (STYLE §9a): not one row per
-    client. `access_log_for_client` finds it again."""
+    """One row for a list page or an export, naming every client in it (STYLE §9a): not
+    one row per client. `access_log_for_client` finds it again."""
     objects = list(objects)
     if not objects:
         return
     row = _row(
         actor=actor,
-        action=AccessLog.Action.LIST,
+        action=action,
         object_type=objects[0]._meta.label,
         object_id=len(objects),
         client_id=None,

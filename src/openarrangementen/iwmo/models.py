@@ -5,6 +5,7 @@ and the transport settings per provider."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 
 from openarrangementen.core.models import TimestampedModel
 
@@ -96,7 +97,20 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["side", "code", "created_at"]),
-        ]
+            # The message log, newest first: walked in order (several municipalities), or
+            # per municipality or provider (issue #14).
+            models.Index(
+                "side", F("created_at").desc(), F("id").desc(), name="iwmo_message_log"
+            ),
+            models.Index(
+                "side", "municipality", F("created_at").desc(), F("id").desc(),
+                name="iwmo_message_log_municipality",
+            ),
+            models.Index(
+                "side", "provider", F("created_at").desc(), F("id").desc(),
+                name="iwmo_message_log_provider",
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"WMO{self.code} {self.identification} ({self.get_status_display()})"

@@ -63,12 +63,12 @@ class MessageFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = FilterForm
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, providers=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # Only the providers that occur in the messages this user may see.
-        self.filters["provider"].queryset = Provider.objects.filter(
-            pk__in=self.queryset.values("provider")
-        ).order_by("name")
+        # The providers this user exchanges messages with (`message_providers_for`).
+        self.filters["provider"].queryset = (
+            providers if providers is not None else Provider.objects.none()
+        )
 
     def filter_client(self, queryset: QuerySet[Message], name: str, value: str):
         term = value.strip()

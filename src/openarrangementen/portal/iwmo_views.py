@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.selectors import roles_of
 from openarrangementen.cases.services import TrajectError
-from openarrangementen.core.audit import log_access, log_refusal
+from openarrangementen.core.audit import log_access, log_list, log_refusal
+from openarrangementen.core.pagination import page_of
 from openarrangementen.iwmo import codelists, exchange, services
 from openarrangementen.iwmo.models import Message, Request, Side
 from openarrangementen.iwmo.rules import reference_rules
@@ -32,6 +33,7 @@ from openarrangementen.iwmo.selectors import (
     attention_list,
     message_get_visible_to,
     message_list_visible_to,
+    message_providers_for,
     request_list_visible_to,
 )
 
@@ -91,19 +93,22 @@ def message_list(request: HttpRequest) -> HttpResponse:
     roles = _roles_or_404(request, MESSAGE_ROLES)
     today = timezone.localdate()
     visible = message_list_visible_to(request.user)
-    filters = MessageFilter(request.GET or None, queryset=visible)
-    rows = filters.qs.annotate(
-        has_answer=Exists(Message.objects.filter(in_reply_to=OuterRef("pk")))
+    filters = MessageFilter(
+        request.GET or None, queryset=visible, providers=message_providers_for(request.user)
     )
-    page = Paginator(rows, 25).get_page(request.GET.get("pagina"))
+    # The XML is read on the message's own page, never for the list (issue #14).
+    rows = (
+        filters.qs.defer("xml", "in_reply_to__xml")
+        .annotate(has_answer=Exists(Message.objects.filter(in_reply_to=OuterRef("pk"))))
+        .order_by("-created_at", "-pk")
+    )
+    page = page_of(request, rows, per_page=25)
     for message in page:
         message.is_overdue = _is_overdue(message, today)
         message.traject_url = _traject_url(message, roles)
-    clients = {m.client_id: m.client for m in page if m.client_id}
-    log_access(
+    log_list(
         actor=request.user,
-        action="list",
-        objects=clients.values(),
+        objects=list({m.client_id: m.client for m in page if m.client_id}.values()),
         purpose="iWmo-berichtenlog",
         path=request.get_full_path(),
         roles=_roles_text(roles),
@@ -331,9 +336,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
     done = Paginator(visible.exclude(state__in=OPEN_REQUEST), 25).get_page(
         request.GET.get("pagina")
     )
-    log_access(
+    log_list(
         actor=request.user,
-        action="list",
         objects={r.client_id: r.client for r in [*open_requests, *done] if r.client_id}.values(),
         purpose="iWmo-verzoeken",
         path=request.get_full_path(),

@@ -30,12 +30,14 @@ from openarrangementen.cases.selectors import (
     deadlines_of,
     traject_get_visible_to,
     traject_list_visible_to,
-    work_list,
+    work_items,
+    work_list_queryset,
 )
 from openarrangementen.cases.services import TrajectError
 from openarrangementen.catalog.selectors import bandwidths_of
 from openarrangementen.contracting.models import PartnershipMember
-from openarrangementen.core.audit import log_access
+from openarrangementen.core.audit import log_list
+from openarrangementen.core.pagination import CappedPaginator, page_of
 from openarrangementen.decisions import services as decision_services
 from openarrangementen.decisions.models import Beschikking
 from openarrangementen.delivery import practice as practice_service
@@ -153,17 +155,22 @@ def inbox(request: HttpRequest) -> HttpResponse:
         if data["status"]:
             trajects = trajects.filter(status=data["status"])
         state = data["termijn"]
-    items = work_list(actor=request.user, today=today, trajects=trajects, state=state)
+    page = page_of(
+        request, work_list_queryset(actor=request.user, today=today, trajects=trajects, state=state)
+    )
+    items = work_items(page.object_list, today=today)
     for item in items:
         own = [d for d in item.deadlines if d.kind in ds.PROVIDER_DEADLINES and d.is_pending]
         item.provider_deadline = min(own, key=lambda d: d.due_on, default=None)
-    log_access(
+    log_list(
         actor=request.user,
-        action="list",
         objects=[item.traject for item in items],
         purpose="postvak aanbieder",
         path=request.get_full_path(),
         roles=",".join(sorted(roles)),
+    )
+    unassigned = CappedPaginator(
+        visible.filter(professional__isnull=True).exclude(status__in=[TrajectStatus.ENDED.value])
     )
     return render(
         request,
@@ -171,10 +178,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "items": items,
+            "page": page,
+            "count_text": page.paginator.count_text("traject", "trajecten"),
             "today": today,
-            "unassigned": visible.filter(professional__isnull=True)
-            .exclude(status__in=[TrajectStatus.ENDED.value])
-            .count(),
+            "unassigned": unassigned.count_text("traject", "trajecten")
+            if unassigned.is_capped
+            else unassigned.count,
             "evaluations": ds.open_evaluations(visible)[:20],
             "is_distributor": Role.WERKVERDELER in roles,
             "practice": practice,

@@ -28,7 +28,8 @@ from openarrangementen.clients.selectors import (
     household_members_visible_to,
 )
 from openarrangementen.contracting.models import Contract, Partnership
-from openarrangementen.core.audit import log_access
+from openarrangementen.core.audit import log_access, log_list
+from openarrangementen.core.pagination import page_of
 
 from .forms import CatalogDateForm, ClientSearchForm
 
@@ -156,10 +157,9 @@ def client_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data.get("q"):
         searched = True
         clients = form.filter(clients)
-    page = Paginator(clients, 25).get_page(request.GET.get("pagina"))
-    log_access(
+    page = page_of(request, clients, per_page=25)
+    log_list(
         actor=request.user,
-        action="list",
         objects=page.object_list,
         purpose="zoeken in inwoners" if searched else "overzicht inwoners",
         path=request.get_full_path(),

@@ -243,7 +243,7 @@ def test_the_partnership_statement_keeps_the_fee_and_passes_on_the_rest(declared
     assert declared.client.bsn not in html
     assert reports.format_percent(percent) == "8%"
     log = AccessLog.objects.get(actor__username="kade.administratie")
-    assert (log.action, log.client_id) == ("list", str(declared.client_id))
+    assert (log.action, log.client_ids) == ("list", [declared.client_id])
     # The contract manager sees the traject number, not the name; also logged.
     page = login(client, "almere.contractmanager").get(url, {"van": "2026-03", "tot": "2026-03"})
     html = page.content.decode()

@@ -12,8 +12,18 @@ class Migration(migrations.Migration):
     operations = [
         AddIndexConcurrently(
             model_name="traject",
+            index=models.Index(fields=["next_deadline_on", "id"], name="traject_urgency_idx"),
+        ),
+        AddIndexConcurrently(
+            model_name="traject",
             index=models.Index(
-                fields=["municipality", "next_deadline_on", "id"], name="traject_worklist_idx"
+                fields=["status", "next_deadline_on", "id"], name="traject_status_urgency_idx"
+            ),
+        ),
+        AddIndexConcurrently(
+            model_name="traject",
+            index=models.Index(
+                fields=["provider", "next_deadline_on", "id"], name="traject_inbox_idx"
             ),
         ),
     ]

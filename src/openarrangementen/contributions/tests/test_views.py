@@ -101,17 +101,17 @@ def test_page_view_and_download_are_written_to_the_access_log(client):
     traject = supported_from(date(2025, 3, 14))
     get(client, "almere.pa", PAGE, periode="2025-04")
     logged = AccessLog.objects.filter(actor__username="almere.pa").latest("pk")
-    assert (logged.action, logged.object_type, logged.client_id, logged.purpose) == (
+    assert (logged.action, logged.object_type, logged.client_ids, logged.purpose) == (
         "list",
         "clients.Client",
-        str(traject.client_id),
+        [traject.client_id],  # one row per page naming every client (issue #14)
         "Bijdrage in de kosten (CAK) 2025-04",
     )
     get(client, "almere.pa", CSV, periode="2025-04")
     logged = AccessLog.objects.filter(actor__username="almere.pa").latest("pk")
-    assert (logged.action, logged.client_id, logged.purpose) == (
+    assert (logged.action, logged.client_ids, logged.purpose) == (
         "export",
-        str(traject.client_id),
+        [traject.client_id],
         "CAK-export bijdrage in de kosten 2025-04",
     )
     assert "procesregisseur" in logged.actor_roles

@@ -361,13 +361,13 @@ def test_opening_a_message_is_written_to_the_access_log(client, exchanged):
     }
     assert all(r.purpose == "iWmo-bericht WMO301 ingezien" for r in rows)
     assert {r.client_id for r in rows} >= {str(verbeek().pk)}
-    # The log shows names: one list row per client on the page.
+    # The log shows names: one list row per page naming every client on it (issue #14).
     client.get(url("iwmo-messages"))
     row = AccessLog.objects.filter(actor__username="almere.pa").latest("pk")
-    assert (row.action, row.object_type, row.client_id, row.purpose) == (
+    assert (row.action, row.object_type, row.client_ids, row.purpose) == (
         "list",
         "clients.Client",
-        str(verbeek().pk),
+        [verbeek().pk],
         "iWmo-berichtenlog",
     )
 

@@ -1,0 +1,202 @@
+"""The benchmark (issue #14): `scripts/bench.sh --trajects N` runs this against a throw-away
+PostgreSQL. It loads the demo, generates N trajects, serves the product with gunicorn on
+127.0.0.1 (production settings, DEBUG off) and prints one table: each page's p50/p95, its
+ratio to an empty authenticated page measured in the same run, queries per page, HTML size,
+and the peak memory of the web workers.
+
+Every request goes to 127.0.0.1 only; the number of requests is bounded (`--requests`).
+Tests never assert timings: CI runs this at a small size as a smoke test only.
+"""
+
+import argparse
+import io
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _settings_env(static_root: str) -> dict[str, str]:
+    return {
+        "DJANGO_SETTINGS_MODULE": "openarrangementen.conf.production",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret-" + "x" * 40),
+        "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "STATIC_ROOT": static_root,
+        "LOG_LEVEL": "WARNING",
+        "AXES_ENABLED": "false",
+    }
+
+
+PAGES = [
+    # (label, user, path)
+    ("empty page (home)", "almere.pa", "/"),
+    ("PA work list", "almere.pa", "/trajecten/"),
+    ("PA work list, page 20", "almere.pa", "/trajecten/?pagina=20"),
+    ("PA work list: verlopen", "almere.pa", "/trajecten/?state=verlopen"),
+    ("PA work list: dreigt", "almere.pa", "/trajecten/?state=dreigt"),
+    ("PA work list: opgeschort", "almere.pa", "/trajecten/?state=opgeschort"),
+    ("PA work list: status lopend", "almere.pa", "/trajecten/?status=lopend"),
+    ("provider inbox", "kade.werkverdeler", "/aanbieder/"),
+    ("provider inbox: nog te verdelen", "kade.werkverdeler", "/aanbieder/?verdeling=nee"),
+    ("iWmo message log (PA)", "almere.pa", "/iwmo-berichten/"),
+    ("iWmo message log: WMO305", "almere.pa", "/iwmo-berichten/?code=305"),
+    ("iWmo message log (provider)", "kade.werkverdeler", "/iwmo-berichten/"),
+    ("inwoner search: name", "almere.pa", "/inwoners/?q=Jansen"),
+    ("inwoner search: list", "almere.pa", "/inwoners/"),
+]
+
+
+def _session_cookie(username: str) -> str:
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from openarrangementen.accounts.models import User
+
+    user = User.objects.get(username=username)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def _get(base: str, path: str, cookie: str) -> tuple[float, int, int]:
+    request = urllib.request.Request(base + path, headers={"Cookie": f"sessionid={cookie}"})
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 (127.0.0.1)
+        body = response.read()
+        status = response.status
+    return time.perf_counter() - started, status, len(body)
+
+
+def _queries(username: str, path: str) -> int:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from openarrangementen.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    client.get(path)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(path)
+    return len(captured)
+
+
+def _peak_rss_mb(master_pid: int) -> float:
+    """The largest peak RSS (VmHWM) of the gunicorn workers, in MB."""
+    peaks = []
+    for child in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split():
+        status = Path(f"/proc/{child}/status").read_text()
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return max(peaks, default=0.0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/bench.sh")
+    parser.add_argument("--trajects", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+
+    static_root = tempfile.mkdtemp(prefix="oa-bench-static-")
+    os.environ.update(_settings_env(static_root))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from openarrangementen.bench.generate import generate
+
+    out = sys.stdout
+    out.write(
+        f"== Open Arrangementen benchmark: {args.trajects:,} trajecten on {connection.vendor}\n"
+    )
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    # A throw-away database: the demo's known passwords never leave it.
+    call_command("seed_demo", "--allow-production", verbosity=0, stdout=io.StringIO())
+    counts = generate(args.trajects, out=out)
+    out.write(
+        f"  data: {counts['trajects']:,} trajecten, {counts['assignments']:,} toewijzingen, "
+        f"{counts['messages']:,} berichten, {counts['access_log']:,} inzagelogregels "
+        f"({time.perf_counter() - started:.0f} s)\n"
+    )
+    call_command("collectstatic", verbosity=0, interactive=False)
+    connection.close()
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(  # noqa: S603
+        [str(gunicorn), "openarrangementen.wsgi", "-b", f"127.0.0.1:{port}",
+         "-w", str(args.workers), "--log-level", "warning"],
+        env=os.environ.copy(),
+    )  # fmt: skip
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(base + "/inloggen/", timeout=2).read()  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.5)
+        cookies = {user: _session_cookie(user) for _, user, _ in PAGES}
+        rss_before = _peak_rss_mb(server.pid)
+        rows = []
+        for label, user, path in PAGES:
+            for _ in range(3):
+                _get(base, path, cookies[user])
+            timings, size = [], 0
+            for _ in range(args.requests):
+                seconds, status, size = _get(base, path, cookies[user])
+                if status != 200:
+                    raise SystemExit(f"{path} answered {status}")
+                timings.append(seconds * 1000)
+            timings.sort()
+            p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
+            rows.append((label, path, statistics.median(timings), p95, _queries(user, path), size))
+        rss_after = _peak_rss_mb(server.pid)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(static_root, ignore_errors=True)
+
+    empty_p95 = rows[0][3]
+    out.write(
+        "\n| page | p50 ms | p95 ms | p95 ÷ empty | queries | HTML kB |\n"
+        "|---|---:|---:|---:|---:|---:|\n"
+    )
+    for label, path, p50, p95, queries, size in rows:
+        out.write(
+            f"| {label} (`{path}`) | {p50:.1f} | {p95:.1f} | {p95 / empty_p95:.1f}× | "
+            f"{queries} | {size / 1024:.0f} |\n"
+        )
+    out.write(
+        f"\nweb worker peak RSS: {rss_before:.0f} MB after start-up, {rss_after:.0f} MB after "
+        f"the run (+{rss_after - rss_before:.0f} MB); {args.requests} timed requests per page, "
+        f"{args.workers} gunicorn workers, {os.cpu_count()} cores.\n"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
