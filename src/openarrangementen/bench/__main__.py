@@ -43,7 +43,8 @@ def _settings_env(static_root: str) -> dict[str, str]:
 
 PAGES = [
     # (label, user, path)
-    ("empty page (home)", "almere.pa", "/"),
+    ("empty page (notifications)", "almere.pa", "/berichten/"),
+    ("start page", "almere.pa", "/"),
     ("PA work list", "almere.pa", "/trajecten/"),
     ("PA work list, page 20", "almere.pa", "/trajecten/?pagina=20"),
     ("PA work list: verlopen", "almere.pa", "/trajecten/?state=verlopen"),

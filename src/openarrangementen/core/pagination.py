@@ -18,14 +18,19 @@ class CappedPaginator(Paginator):
         self.cap = cap
 
     @cached_property
-    def count(self) -> int:
+    def _counted(self) -> int:
         # The ids in the list's own order, limited: the database walks the same index as
         # the page itself and stops early (a COUNT(*) would plan for every row).
         return len(self.object_list.values_list("pk", flat=True)[: self.cap + 1])
 
+    @cached_property
+    def count(self) -> int:
+        """At most `cap`, so the last page offered is a full one."""
+        return min(self._counted, self.cap)
+
     @property
     def is_capped(self) -> bool:
-        return self.count > self.cap
+        return self._counted > self.cap
 
     @property
     def count_label(self) -> str:
@@ -36,7 +41,7 @@ class CappedPaginator(Paginator):
 
     def count_text(self, singular: str, plural: str) -> str:
         if self.is_capped:
-            return f"meer dan {self.cap:,}".replace(",", ".") + f" {plural}"
+            return f"{self.count_label} {plural}"
         return f"{self.count} {singular if self.count == 1 else plural}"
 
 

@@ -29,7 +29,7 @@ from openarrangementen.clients.selectors import (
 )
 from openarrangementen.contracting.models import Contract, Partnership
 from openarrangementen.core.audit import log_access, log_list
-from openarrangementen.core.pagination import page_of
+from openarrangementen.core.pagination import CappedPaginator, page_of
 
 from .forms import CatalogDateForm, ClientSearchForm
 
@@ -46,7 +46,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "today": today,
     }
     if roles & MUNICIPALITY_CLIENT_ROLES:
-        context["client_count"] = client_list_visible_to(actor=request.user).count()
+        # A count that stops early: the start page stays cheap at any volume (ADR 0010).
+        context["client_count"] = CappedPaginator(
+            client_list_visible_to(actor=request.user).order_by("pk")
+        ).count_text("inwoner", "inwoners")
     if Role.CONTRACTMANAGER in roles or Role.FUNCTIONEEL_BEHEERDER in roles:
         region_ids = {a.scope_region_id for a in assignments if a.scope_region_id}
         context["contracts"] = (
