@@ -25,6 +25,8 @@ from openarrangementen.clients.models import Client
 from openarrangementen.contracting.models import Contract
 from openarrangementen.core.models import AccessLog
 from openarrangementen.iwmo.models import Assignment, Message, Side
+from openarrangementen.plans.domain import SHAREABLE_FIELDS
+from openarrangementen.plans.models import Consent
 
 S = TrajectStatus
 BATCH = 5_000
@@ -58,6 +60,7 @@ ORDER = [
     S.ENDED,
 ]
 XML_PADDING = "x" * 1800  # a WMO301 is about 2 kB
+SHARED = list(SHAREABLE_FIELDS)
 
 
 def valid_bsns(start: int) -> Iterator[str]:
@@ -116,6 +119,8 @@ def generate(n_trajects: int, *, seed: int = 14, today: date | None = None, out=
     ).values_list("pk", "role_assignments__provider_id"):
         professionals.setdefault(provider_id, []).append(user_id)
     actor = User.objects.filter(role_assignments__role=Role.PROCESREGISSEUR.value).first()
+    # The providers with staff accounts are the larger ones in the demo: more of the work.
+    staffed = set(professionals)
     phases = [p for p, _ in PHASES]
     weights = [w for _, w in PHASES]
     inputs = Inputs()
@@ -152,7 +157,12 @@ def generate(n_trajects: int, *, seed: int = 14, today: date | None = None, out=
             for client, (municipality, status, melding, index) in zip(clients, plans, strict=True):
                 events = _events(status, melding, rng)
                 handed = events[Event.HANDED_TO_PROVIDER.value] is not None
-                provider = rng.choice(by_region[municipality.region_id]) if handed else None
+                providers = by_region[municipality.region_id]
+                provider = (
+                    rng.choices(providers, [5 if p.pk in staffed else 1 for p in providers])[0]
+                    if handed
+                    else None
+                )
                 pros = professionals.get(provider.pk, []) if provider else []
                 traject = Traject(
                     number=f"B{municipality.cbs_code}-{index:08d}",
@@ -187,6 +197,23 @@ def generate(n_trajects: int, *, seed: int = 14, today: date | None = None, out=
                     )
                     for t in trajects
                     for d in t._pending
+                ),
+                batch_size=BATCH,
+            )
+            # The client's consent to share with the provider: what lets the provider see
+            # the traject at all (`traject_list_visible_to`).
+            Consent.objects.bulk_create(
+                (
+                    Consent(
+                        traject=t,
+                        provider=t.provider,
+                        is_given=True,
+                        shared_fields=SHARED,
+                        given_on=t.handed_to_provider_on,
+                        recorded_by=actor,
+                    )
+                    for t in trajects
+                    if t.provider_id is not None
                 ),
                 batch_size=BATCH,
             )
