@@ -116,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trajects", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--intake", type=int, default=200, help="WMO305s received one by one")
     args = parser.parse_args(argv)
 
     static_root = tempfile.mkdtemp(prefix="oa-bench-static-")
@@ -143,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
         f"({time.perf_counter() - started:.0f} s)\n"
     )
     call_command("collectstatic", verbosity=0, interactive=False)
+    from openarrangementen.bench.intake import intake_rate
+
+    intake = intake_rate(args.intake)
     connection.close()
 
     port = _free_port()
@@ -195,6 +199,12 @@ def main(argv: list[str] | None = None) -> int:
         f"\nweb worker peak RSS: {rss_before:.0f} MB after start-up, {rss_after:.0f} MB after "
         f"the run (+{rss_after - rss_before:.0f} MB); {args.requests} timed requests per page, "
         f"{args.workers} gunicorn workers, {os.cpu_count()} cores.\n"
+    )
+    count, rate, per_message = intake
+    out.write(
+        f"iWmo intake one by one (exchange.receive, WMO305 with every rule and its retour): "
+        f"{count} messages, {rate:.1f} per second, {per_message:.0f} queries per message.\n"
+        "Not measured yet: the monthly billing run and the batch intake (issue #14).\n"
     )
     return 0
 

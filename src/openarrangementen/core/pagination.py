@@ -8,7 +8,7 @@ Counting a million rows costs more than showing fifty. `CappedPaginator` counts 
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 COUNT_CAP = 500
 
 

@@ -115,6 +115,8 @@ def traject_list(request: HttpRequest) -> HttpResponse:
         request, work_list_queryset(actor=request.user, today=today, trajects=trajects, state=state)
     )
     items = work_items(page.object_list, today=today)
+    for item in items:
+        item.state_label = STATE_LABELS[item.next.state] if item.next else ""
     log_list(
         actor=request.user,
         objects=[item.traject for item in items],
