@@ -186,3 +186,19 @@ def test_the_at_risk_filter_sees_a_deadline_behind_an_overdue_one(settings):
     items = work_list(actor=pa, today=timezone.localdate(), state="dreigt")
     assert [i.traject.pk for i in items] == [traject.pk]
     assert work_list(actor=pa, today=timezone.localdate(), state="verlopen")[0].traject == traject
+
+
+def test_the_suspended_filter_follows_a_suspension_that_runs_today():
+    """Opgeschort: a running term whose clock a suspension stops today (deadline_for)."""
+    traject = flow.new_melding()
+    pa = flow.user("almere.pa")
+    today = timezone.localdate()
+    assert not work_list(actor=pa, today=today, state="opgeschort")
+    Suspension.objects.create(
+        traject=traject, starts_on=today, days=10, reason="x", actor=pa
+    )
+    items = work_list(actor=pa, today=today, state="opgeschort")
+    assert [i.traject.pk for i in items] == [traject.pk]
+    assert items[0].next.state.value == "opgeschort"
+    # Ten days on the clock runs again.
+    assert not work_list(actor=pa, today=today + timedelta(days=10), state="opgeschort")
