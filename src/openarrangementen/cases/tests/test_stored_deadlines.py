@@ -194,9 +194,7 @@ def test_the_suspended_filter_follows_a_suspension_that_runs_today():
     pa = flow.user("almere.pa")
     today = timezone.localdate()
     assert not work_list(actor=pa, today=today, state="opgeschort")
-    Suspension.objects.create(
-        traject=traject, starts_on=today, days=10, reason="x", actor=pa
-    )
+    Suspension.objects.create(traject=traject, starts_on=today, days=10, reason="x", actor=pa)
     items = work_list(actor=pa, today=today, state="opgeschort")
     assert [i.traject.pk for i in items] == [traject.pk]
     assert items[0].next.state.value == "opgeschort"
