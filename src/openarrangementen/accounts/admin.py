@@ -2,20 +2,24 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from openarrangementen.accounts.domain import Role
 from openarrangementen.core.admin_site import (
     BEHEER_ROLES,
     NATIONAL,
+    AccessibleInlineFormSet,
     RoleScopedAdmin,
     ScopedInline,
     beheer_region_ids,
 )
 
 from .models import AccountRequest, Municipality, Provider, Region, RoleAssignment, User
-from .selectors import users_managed_in
+from .selectors import providers_only_in, users_managed_in
 
 CONTRACTED = "contracts__lot__catalog_version__region"
+FB = frozenset({Role.FUNCTIONEEL_BEHEERDER})
 
 
 class MunicipalityInline(ScopedInline):
@@ -39,7 +43,7 @@ class MunicipalityAdmin(RoleScopedAdmin):
     region_path = "region"
     scoped_fields = {"region": ""}
     list_display = ["name", "cbs_code", "region"]
-    list_filter = ["region"]
+    list_filter = [("region", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "cbs_code"]
 
 
@@ -55,12 +59,19 @@ def may_change_provider(user, provider: Provider | None) -> bool:
         return bool(regions)
     if provider.registered_by_id not in regions:
         return False
-    contracted_elsewhere = (
-        Region.objects.filter(catalog_versions__lots__contracts__provider=provider)
+    # Contracted, in a partnership (as lead or subcontractor) or linked in another region:
+    # then it is that region's provider too.
+    used_elsewhere = (
+        Region.objects.filter(
+            Q(catalog_versions__lots__contracts__provider=provider)
+            | Q(partnerships__lead_provider=provider)
+            | Q(partnerships__members__provider=provider)
+            | Q(iwmo_endpoints__provider=provider)
+        )
         .exclude(pk__in=regions)
         .exists()
     )
-    return not contracted_elsewhere
+    return not used_elsewhere
 
 
 @admin.register(Provider)
@@ -98,10 +109,65 @@ class ProviderAdmin(RoleScopedAdmin):
         super().save_model(request, obj, form, change)
 
 
+class RoleAssignmentFormSet(AccessibleInlineFormSet):
+    """A beheerder gives only roles held in their own region(s): for the region, one of its
+    municipalities, or a provider contracted only there. A role without an organisation
+    (inwoner) is the installation's; it would hide the account from every region."""
+
+    def clean(self) -> None:
+        super().clean()
+        if self.request.user.is_superuser:
+            return
+        regions = beheer_region_ids(self.request.user, FB)
+        own_providers = set(providers_only_in(regions).values_list("pk", flat=True))
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not form.has_changed():
+                continue
+            region, municipality, provider = (
+                data.get("region"), data.get("municipality"), data.get("provider"),
+            )  # fmt: skip
+            in_scope = (
+                (region is not None and region.pk in regions)
+                or (municipality is not None and municipality.region_id in regions)
+                or (provider is not None and provider.pk in own_providers)
+            )
+            if not in_scope:
+                raise ValidationError(
+                    "U kunt alleen rollen toekennen binnen uw eigen regio: voor de regio, een "
+                    "gemeente daarin of een aanbieder die alleen daar is gecontracteerd. "
+                    "Vraag de technisch beheerder om een andere rol."
+                )
+
+
 class RoleAssignmentInline(ScopedInline):
     model = RoleAssignment
     fk_name = "user"
+    formset = RoleAssignmentFormSet
     scoped_fields = {"region": "", "municipality": "region", "provider": CONTRACTED}
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request = request
+        return formset
+
+    def limit_choices(self, request, db_field, queryset):
+        if db_field.name == "provider" and not request.user.is_superuser:
+            return queryset.filter(pk__in=providers_only_in(self.region_ids(request, FB)))
+        return super().limit_choices(request, db_field, queryset)
+
+    def _own_account(self, request, obj) -> bool:
+        # Nobody changes their own roles in beheer: that is how one would widen them.
+        return obj is not None and obj.pk == request.user.pk and not request.user.is_superuser
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not self._own_account(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self._own_account(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not self._own_account(request, obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(User)
@@ -138,6 +204,12 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
             return queryset
         regions = beheer_region_ids(request.user, frozenset({Role.FUNCTIONEEL_BEHEERDER}))
         return queryset.filter(pk__in=users_managed_in(regions).values("pk"))
+
+    def _manages_object(self, request, obj) -> bool:
+        if obj is None or request.user.is_superuser:
+            return True
+        regions = self.region_ids(request, FB)
+        return users_managed_in(regions).filter(pk=obj.pk).exists()
 
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser and obj.home_region_id is None:

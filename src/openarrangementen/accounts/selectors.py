@@ -112,14 +112,26 @@ def colleague_list_for(actor: User, providers: QuerySet[Provider]) -> QuerySet[U
 # Beheer (ADR 0009): which accounts a region's functioneel beheerder manages.
 
 
+def providers_only_in(region_ids) -> QuerySet[Provider]:
+    """Providers contracted in these regions and in no other: a provider that also works
+    for another region belongs to these regions' beheer only together with that region's,
+    so neither alone manages its staff (ADR 0009)."""
+    region_ids = list(region_ids)
+    elsewhere = Provider.objects.filter(
+        contracts__lot__catalog_version__region__in=Region.objects.exclude(pk__in=region_ids)
+    )
+    return Provider.objects.filter(contracts__lot__catalog_version__region__in=region_ids).exclude(
+        pk__in=elsewhere.values("pk")
+    )
+
+
 def in_scope_of_regions(region_ids) -> Q:
-    """Role assignments held in one of the regions: for the region, a municipality in it, or
-    a provider contracted in it."""
-    contracted = Provider.objects.filter(contracts__lot__catalog_version__region__in=region_ids)
+    """Role assignments held in the regions alone: for the region, a municipality in it, or
+    a provider contracted only there."""
     return (
         Q(region__in=region_ids)
         | Q(municipality__region__in=region_ids)
-        | Q(provider__in=contracted.values("pk"))
+        | Q(provider__in=providers_only_in(region_ids).values("pk"))
     )
 
 

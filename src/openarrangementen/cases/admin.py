@@ -13,7 +13,7 @@ class DeadlineRuleAdmin(RoleScopedAdmin):
     region_path = "region"
     scoped_fields = {"region": ""}
     list_display = ["region", "kind", "amount", "unit", "source"]
-    list_filter = ["region"]
+    list_filter = [("region", admin.RelatedOnlyFieldListFilter)]
 
 
 class ZrmDomainInline(ScopedInline):

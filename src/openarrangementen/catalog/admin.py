@@ -41,7 +41,7 @@ class CatalogVersionAdmin(RoleScopedAdmin):
     region_path = "region"
     scoped_fields = {"region": ""}
     list_display = ["name", "region", "valid_from", "valid_to"]
-    list_filter = ["region"]
+    list_filter = [("region", admin.RelatedOnlyFieldListFilter)]
     inlines = [LotInline, IndicationTermInline]
 
 
@@ -58,7 +58,10 @@ class LotAdmin(RoleScopedAdmin):
     region_path = "catalog_version__region"
     scoped_fields = VERSION
     list_display = ["code", "name", "catalog_version"]
-    list_filter = ["catalog_version__region", "catalog_version"]
+    list_filter = [
+        ("catalog_version__region", admin.RelatedOnlyFieldListFilter),
+        ("catalog_version", admin.RelatedOnlyFieldListFilter),
+    ]
     filter_horizontal = ["support_forms"]
     national_fields = frozenset({"support_forms"})
 
@@ -104,7 +107,11 @@ class ArrangementAdmin(RoleScopedAdmin):
     }
     national_fields = frozenset({"support_forms"})  # the national forms of provision
     list_display = ["name", "code", "kind", "composition", "catalog_version"]
-    list_filter = ["catalog_version__region", "kind", "composition"]
+    list_filter = [
+        ("catalog_version__region", admin.RelatedOnlyFieldListFilter),
+        "kind",
+        "composition",
+    ]
     filter_horizontal = ["lots", "support_forms", "modules"]
     inlines = [LevelInline]
 
@@ -131,7 +138,10 @@ class LevelAdmin(RoleScopedAdmin):
         "module_step": "module__life_domain__catalog_version__region",
     }
     list_display = ["__str__", "code", "product_category", "product_code", "is_demo_value"]
-    list_filter = ["arrangement__catalog_version__region", "is_demo_value"]
+    list_filter = [
+        ("arrangement__catalog_version__region", admin.RelatedOnlyFieldListFilter),
+        "is_demo_value",
+    ]
     search_fields = ["name", "code", "product_code"]
     inlines = [BandwidthInline, LevelPriceInline]
 
@@ -142,7 +152,11 @@ class LevelPriceAdmin(RoleScopedAdmin):
     region_path = "level__arrangement__catalog_version__region"
     scoped_fields = {"level": "arrangement__catalog_version__region"}
     list_display = ["level", "kind", "amount", "period", "valid_from", "valid_to", "is_demo_value"]
-    list_filter = ["kind", "level__arrangement__catalog_version__region", "is_demo_value"]
+    list_filter = [
+        "kind",
+        ("level__arrangement__catalog_version__region", admin.RelatedOnlyFieldListFilter),
+        "is_demo_value",
+    ]
 
 
 @admin.register(ResultCode)

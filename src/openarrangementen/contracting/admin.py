@@ -16,7 +16,10 @@ class ContractAdmin(RoleScopedAdmin):
     # Any provider may be contracted, also one registered by another region.
     national_fields = frozenset({"provider"})
     list_display = ["provider", "lot", "reference", "valid_from", "valid_to"]
-    list_filter = ["lot__catalog_version__region", "lot__catalog_version"]
+    list_filter = [
+        ("lot__catalog_version__region", admin.RelatedOnlyFieldListFilter),
+        ("lot__catalog_version", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["provider__name", "provider__agb_code", "reference"]
 
 
@@ -32,5 +35,5 @@ class PartnershipAdmin(RoleScopedAdmin):
     region_path = "region"
     scoped_fields = {"region": "", "lead_provider": "contracts__lot__catalog_version__region"}
     list_display = ["name", "lead_provider", "region", "coordination_fee_cap_percent"]
-    list_filter = ["region"]
+    list_filter = [("region", admin.RelatedOnlyFieldListFilter)]
     inlines = [PartnershipMemberInline]

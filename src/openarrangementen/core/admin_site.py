@@ -16,9 +16,13 @@ Every `RoleScopedAdmin` says, explicitly, where its rows belong (ADR 0009):
   `manage.py check` reports it.
 """
 
+from collections import Counter
+
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.utils import NestedObjects
 from django.core import checks
+from django.db import router
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 
@@ -115,17 +119,25 @@ class ScopedChoices:
     # Fields only the technical superuser sets (removed from the form for beheer roles).
     superuser_fields: frozenset[str] = frozenset()
 
-    def region_ids(self, request) -> set[int]:
-        if not hasattr(request, "_beheer_region_ids"):
-            request._beheer_region_ids = beheer_region_ids(request.user, BEHEER_ROLES)
-        return request._beheer_region_ids
+    def region_ids(self, request, roles: frozenset[Role] = BEHEER_ROLES) -> set[int]:
+        """Regions where the user holds one of `roles`: a role's regions are never used for
+        another role's rights (FB in A and CM in B manages A's links, not B's)."""
+        cache = request.__dict__.setdefault("_beheer_region_ids", {})
+        if roles not in cache:
+            cache[roles] = beheer_region_ids(request.user, roles)
+        return cache[roles]
+
+    def choice_roles(self) -> frozenset[Role]:
+        """The roles whose regions the choices come from: those that may change the row."""
+        return self.manage_roles
 
     def limit_choices(self, request, db_field, queryset: QuerySet) -> QuerySet:
         """The choices for `db_field` that a beheer role may pick."""
         if request.user.is_superuser or db_field.name in self.national_fields:
             return queryset
         if db_field.name in self.scoped_fields:
-            return in_regions(queryset, self.scoped_fields[db_field.name], self.region_ids(request))
+            regions = self.region_ids(request, self.choice_roles())
+            return in_regions(queryset, self.scoped_fields[db_field.name], regions)
         return queryset.none()  # not declared: nothing to choose, rather than everything
 
     def _limit(self, request, db_field, kwargs) -> None:
@@ -201,17 +213,40 @@ class RoleScopedAdmin(ScopedChoices, admin.ModelAdmin):
     def has_add_permission(self, request, obj=None) -> bool:
         return self._may_manage(request)
 
+    def _manages_object(self, request, obj) -> bool:
+        """The object lies in a region where the user holds a managing role."""
+        if obj is None or request.user.is_superuser or self.is_national:
+            return True
+        regions = self.region_ids(request, self.manage_roles)
+        one = self.model._default_manager.filter(pk=obj.pk)
+        return in_regions(one, self.region_path, regions).exists()
+
     def has_change_permission(self, request, obj=None) -> bool:
-        return self._may_manage(request)
+        return self._may_manage(request) and self._manages_object(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return self._may_manage(request)
+        return self._may_manage(request) and self._manages_object(request, obj)
 
     def get_queryset(self, request) -> QuerySet:
         queryset = super().get_queryset(request)
         if request.user.is_superuser or self.is_national:
             return queryset
-        return in_regions(queryset, self.region_path, self.region_ids(request))
+        return in_regions(queryset, self.region_path, self.region_ids(request, self.view_roles))
+
+    def get_deleted_objects(self, objs, request):
+        """What a delete would take along, as counts for beheer roles: the list would name
+        inwoners and other personal data that beheer never shows (ADR 0009)."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if request.user.is_superuser:
+            return deleted, model_count, perms_needed, protected
+        collector = NestedObjects(using=router.db_for_write(self.model))
+        collector.collect(list(objs))
+        counts = Counter(obj._meta.verbose_name_plural for obj in collector.protected)
+        protected = [f"{count} {name}" for name, count in sorted(counts.items())]
+        summary = [str(obj) for obj in objs] + [
+            f"{count} {name}" for name, count in sorted(model_count.items())
+        ]
+        return summary, model_count, perms_needed, protected
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -258,6 +293,9 @@ class ScopedInline(ScopedChoices, admin.TabularInline):
 
     def _parent(self) -> RoleScopedAdmin:
         return self.admin_site._registry[self.parent_model]
+
+    def choice_roles(self) -> frozenset[Role]:
+        return self._parent().manage_roles
 
     def has_view_permission(self, request, obj=None) -> bool:
         return self._parent().has_view_permission(request, obj)

@@ -56,7 +56,7 @@ class EndpointAdmin(RoleScopedAdmin):
         "service_user": "role_assignments__provider__contracts__lot__catalog_version__region",
     }
     list_display = ["provider", "region", "transport", "folder", "url", "has_token", "has_ours"]
-    list_filter = ["region", "transport"]
+    list_filter = [("region", admin.RelatedOnlyFieldListFilter), "transport"]
     fields = [
         "region",
         "provider",

@@ -115,6 +115,27 @@ def folder_path(name: str) -> Path:
     return path
 
 
+def _folder_claim_error(endpoint: Endpoint) -> str:
+    """A link's folder lies under its region's short name and overlaps no other link's
+    folder: one region can never read or fill another region's folder."""
+    parts = Path(endpoint.folder.strip()).parts
+    region_slug = endpoint.region.slug if endpoint.region_id else ""
+    if not parts or parts[0] != region_slug:
+        return f"De map begint met de korte naam van de regio, zoals '{region_slug}/aanbieder'."
+    mine = Path(*parts)
+    for other in Endpoint.objects.exclude(pk=endpoint.pk).exclude(folder=""):
+        theirs = Path(*Path(other.folder.strip()).parts)
+        if mine == theirs or theirs in mine.parents or mine in theirs.parents:
+            return "Deze map is (deels) al van een andere koppeling; kies een eigen map."
+    return ""
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """`path`, with every link followed, lies inside `folder` (no symlink out of it)."""
+    resolved = path.resolve()
+    return resolved == folder or folder in resolved.parents
+
+
 # --- HTTP ---------------------------------------------------------------------------------
 
 
@@ -175,6 +196,9 @@ def link_errors(endpoint: Endpoint) -> dict[str, str]:
             folder_path(endpoint.folder)
         except LinkError as exc:
             errors["folder"] = str(exc)
+        else:
+            if message := _folder_claim_error(endpoint):
+                errors["folder"] = message
     if endpoint.transport == Endpoint.Transport.HTTP and endpoint.url:
         try:
             resolve_url(endpoint.url)

@@ -21,7 +21,7 @@ import ssl
 import tempfile
 from urllib.parse import urlsplit
 
-from .links import LinkError, endpoint_for, folder_path, outgoing_token, resolve_url
+from .links import LinkError, endpoint_for, folder_path, inside, outgoing_token, resolve_url
 from .models import Endpoint, Message, Side
 
 
@@ -59,6 +59,8 @@ class Folder:
         )
         try:
             target.mkdir(parents=True, exist_ok=True)
+            if not inside(target, folder):
+                raise TransportError("De map van de koppeling verwijst naar buiten de basismap.")
             name = f"WMO{message.code}_{message.sender_code}_{message.identification}.xml"
             # Write then rename, so the other party never reads half a file.
             handle, temporary = tempfile.mkstemp(dir=target, suffix=".part")

@@ -333,3 +333,186 @@ def test_a_link_saved_while_allowed_still_cannot_reach_an_internal_address(setti
         assert _Counter.hits == 0
     finally:
         server.shutdown()
+
+
+# --- found in review: roles, mixed roles, delete pages, folders, filters -----------------
+
+
+def _user_change_data(user, rows: list[dict]) -> dict:
+    data = {
+        "username": user.username,
+        "is_active": "on",
+        "home_region": user.home_region_id or "",
+        "role_assignments-TOTAL_FORMS": str(len(rows)),
+        "role_assignments-INITIAL_FORMS": "0",
+    }
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"role_assignments-{i}-{key}"] = value
+    return data
+
+
+def test_a_beheerder_cannot_change_their_own_roles(client):
+    me = flow.user(FB)
+    login(client, FB)
+    page = client.get(reverse("admin:accounts_user_change", args=[me.pk]))
+    assert page.status_code == 200
+    formsets = page.context["inline_admin_formsets"]
+    assert all(not f.has_add_permission and not f.has_change_permission for f in formsets)
+    before = set(me.role_assignments.values_list("role", "region_id"))
+    client.post(
+        reverse("admin:accounts_user_change", args=[me.pk]),
+        _user_change_data(me, [{"role": "procesregisseur", "region": region("almere").pk}]),
+    )
+    assert set(me.role_assignments.values_list("role", "region_id")) == before
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"role": "inwoner"},  # no organisation: would hide the account from every region
+        {"role": "werkverdeler", "provider": "MAAS"},  # a provider of another region
+        {"role": "werkverdeler", "provider": "KADE_TOO"},  # contracted here and elsewhere
+    ],
+)
+def test_roles_outside_the_region_cannot_be_given(client, row):
+    target = User.objects.create_user("nieuw.almere", home_region=region("almere"))
+    kade = Provider.objects.get(agb_code=KADE)
+    if row.get("provider") == "KADE_TOO":
+        lot = Contract.objects.filter(lot__catalog_version__region__slug="leidse-regio").first()
+        Contract.objects.create(provider=kade, lot=lot.lot, valid_from="2026-01-01")
+        row = {**row, "provider": kade.pk}
+    elif row.get("provider") == "MAAS":
+        row = {**row, "provider": Provider.objects.get(agb_code=MAAS).pk}
+    login(client, FB)
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[target.pk]), _user_change_data(target, [row])
+    )
+    assert response.status_code == 200  # the form comes back with the reason
+    assert not target.role_assignments.exists()
+
+
+def test_staff_of_a_provider_shared_with_another_region_is_neither_regions_alone(client):
+    kade = Provider.objects.get(agb_code=KADE)
+    lot = Contract.objects.filter(lot__catalog_version__region__slug="leidse-regio").first()
+    Contract.objects.create(provider=kade, lot=lot.lot, valid_from="2026-01-01")
+    worker = flow.user("kade.werkverdeler")
+    for username in [FB, "leiden.beheerder"]:
+        listed = login(client, username).get(reverse("admin:accounts_user_changelist"))
+        assert worker not in set(listed.context["cl"].queryset), username
+        password = reverse("admin:auth_user_password_change", args=[worker.pk])
+        assert client.get(password).status_code in {302, 404}
+
+
+def test_one_roles_regions_never_give_another_roles_rights(client):
+    """FB in Almere and contract manager in Midden-Limburg: manages Almere's links and
+    configuration only, and gives no Midden-Limburg roles."""
+    mixed = User.objects.create_user("gemengd")
+    RoleAssignment.objects.create(
+        user=mixed, role=Role.FUNCTIONEEL_BEHEERDER, region=region("almere")
+    )
+    RoleAssignment.objects.create(
+        user=mixed, role=Role.CONTRACTMANAGER, region=region("midden-limburg-west")
+    )
+    maas = Endpoint.objects.create(
+        provider=Provider.objects.get(agb_code=MAAS), region=region("midden-limburg-west")
+    )
+    client.force_login(mixed)
+    url = reverse("admin:iwmo_endpoint_change", args=[maas.pk])
+    assert client.get(url).status_code == 302
+    client.post(url, {"region": maas.region_id, "provider": maas.provider_id,
+                      "transport": "http", "url": "https://aanvaller.example/"})  # fmt: skip
+    maas.refresh_from_db()
+    assert maas.url == ""
+    rule = region("midden-limburg-west").deadline_rules.first()
+    page = client.get(reverse("admin:cases_deadlinerule_change", args=[rule.pk]))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.text  # read only: the CM views, the FB role is elsewhere
+    add = client.get(reverse("admin:iwmo_endpoint_add"))
+    assert set(add.context["adminform"].form.fields["region"].queryset) == {region("almere")}
+
+
+def test_a_delete_page_counts_what_stays_and_names_no_inwoner(client):
+    almere = flow.verbeek().municipality
+    login(client, FB)
+    page = client.get(reverse("admin:accounts_municipality_delete", args=[almere.pk]))
+    assert page.status_code == 200
+    assert "Verbeek" not in page.text
+    assert "inwoners" in page.text
+
+
+def test_a_folder_link_lies_under_its_regions_name_and_claims_no_other_folder(settings, tmp_path):
+    from openarrangementen.iwmo.links import link_errors
+
+    settings.IWMO_FOLDER_ROOT = str(tmp_path)
+    kade = Provider.objects.get(agb_code=KADE)
+    maas = Provider.objects.get(agb_code=MAAS)
+    Endpoint.objects.create(
+        provider=maas, region=region("midden-limburg-west"), transport="map",
+        folder="midden-limburg-west/maas",
+    )  # fmt: skip
+    mine = Endpoint(provider=kade, region=region("almere"), transport="map")
+    for folder, expected in [
+        ("midden-limburg-west/maas", "korte naam"),
+        ("kade", "korte naam"),
+        ("almere/kade", None),
+    ]:
+        mine.folder = folder
+        message = link_errors(mine).get("folder", "")
+        assert (expected in message) if expected else message == "", folder
+    Endpoint.objects.create(
+        provider=maas, region=region("almere"), transport="map", folder="almere"
+    )
+    mine.folder = "almere/kade"
+    assert "al van een andere koppeling" in link_errors(mine)["folder"]
+
+
+def test_a_symlinked_subfolder_is_neither_written_nor_read(settings, tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    settings.IWMO_FOLDER_ROOT = str(tmp_path / "root")
+    link = tmp_path / "root" / "almere"
+    link.mkdir(parents=True)
+    outside = tmp_path / "buiten"
+    outside.mkdir()
+    (link / "naar-aanbieder").symlink_to(outside)
+    (outside / "geheim.xml").write_text("<x/>")
+    (link / "van-aanbieder").symlink_to(outside)
+
+    class Row:
+        side, code, sender_code, identification, xml = "gemeente", "301", "0034", "1", "<x/>"
+
+    with pytest.raises(TransportError, match="buiten de basismap"):
+        Folder("almere").deliver(Row())
+    assert [p.name for p in outside.iterdir()] == ["geheim.xml"]
+    Endpoint.objects.create(
+        provider=Provider.objects.get(agb_code=KADE), region=region("almere"),
+        transport="map", folder="almere",
+    )  # fmt: skip
+    err = io.StringIO()
+    call_command("iwmo_folder_pickup", stdout=io.StringIO(), stderr=err)
+    assert "buiten de map" in err.getvalue()
+    assert (outside / "geheim.xml").exists()
+
+
+def test_a_provider_in_another_regions_partnership_is_not_the_registering_regions_alone(
+    client,
+):
+    from openarrangementen.contracting.models import Partnership, PartnershipMember
+
+    kade = Provider.objects.get(agb_code=KADE)
+    partnership = Partnership.objects.filter(region__slug="leidse-regio").first()
+    PartnershipMember.objects.create(partnership=partnership, provider=kade)
+    login(client, "almere.contractmanager")
+    page = client.get(reverse("admin:accounts_provider_change", args=[kade.pk]))
+    assert 'name="name"' not in page.text
+
+
+def test_list_filters_offer_only_the_own_regions(client):
+    login(client, FB)
+    page = client.get(reverse("admin:cases_deadlinerule_changelist"))
+    assert "Almere" in page.text
+    assert "Leidse regio" not in page.text
+    assert "Midden-Limburg" not in page.text

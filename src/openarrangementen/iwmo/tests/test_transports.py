@@ -61,8 +61,9 @@ def start_xml(assignment: Assignment, identification="900000000001") -> bytes:
 def test_folder_link_writes_the_301_and_reads_the_providers_305(
     tmp_path, settings, django_capture_on_commit_callbacks
 ):
-    settings.IWMO_FOLDER_ROOT = str(tmp_path.parent)
-    endpoint(transport=Endpoint.Transport.FOLDER, folder=tmp_path.name)
+    settings.IWMO_FOLDER_ROOT = str(tmp_path)
+    endpoint(transport=Endpoint.Transport.FOLDER, folder="almere")
+    tmp_path = tmp_path / "almere"  # the link's folder inside the base folder
     with django_capture_on_commit_callbacks(execute=True):
         traject = decided()
     written = list((tmp_path / "naar-aanbieder").glob("WMO301_*.xml"))

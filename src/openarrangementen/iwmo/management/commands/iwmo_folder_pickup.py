@@ -5,7 +5,7 @@ XSD level, to `geweigerd/` with the reasons beside it."""
 from django.core.management.base import BaseCommand
 
 from openarrangementen.iwmo.exchange import receive
-from openarrangementen.iwmo.links import LinkError, folder_path
+from openarrangementen.iwmo.links import LinkError, folder_path, inside
 from openarrangementen.iwmo.models import Endpoint
 
 
@@ -19,13 +19,19 @@ class Command(BaseCommand):
         )
         for endpoint in links:
             try:
-                incoming = folder_path(endpoint.folder) / "van-aanbieder"
+                folder = folder_path(endpoint.folder)
             except LinkError as exc:
                 self.stderr.write(f"{endpoint}: {exc}")
+                continue
+            incoming = folder / "van-aanbieder"
+            if incoming.is_symlink() or (incoming.exists() and not inside(incoming, folder)):
+                self.stderr.write(f"{endpoint}: van-aanbieder verwijst buiten de map.")
                 continue
             if not incoming.is_dir():
                 continue
             for path in sorted(incoming.glob("*.xml")):
+                if path.is_symlink() or not inside(path, incoming):
+                    continue  # never read a file outside the link's folder
                 result = receive(
                     path.read_bytes(), transport=Endpoint.Transport.FOLDER,
                     provider=endpoint.provider, region=endpoint.region,
