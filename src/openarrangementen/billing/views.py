@@ -2,21 +2,24 @@
 send the 323, the 325 per line) and the municipality's received lines and payments."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, F, Sum, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from openarrangementen.accounts.models import Municipality
+from openarrangementen.accounts.models import Municipality, Provider
 from openarrangementen.accounts.selectors import municipalities_for, roles_of
 from openarrangementen.clients.models import Client
 from openarrangementen.core.audit import log_list
 from openarrangementen.core.money import format_euro
+from openarrangementen.core.pagination import page_of
 from openarrangementen.iwmo import codelists
 from openarrangementen.iwmo.exchange import ExchangeError, today
 from openarrangementen.iwmo.models import Side
@@ -190,7 +193,14 @@ def municipality_page(request: HttpRequest) -> HttpResponse:
     if not roles & MUNICIPALITY_BILLING_ROLES:
         raise Http404("Deze pagina is er niet voor uw rol.")
     lines = lines_visible_to(request.user).filter(side=Side.MUNICIPALITY)
-    providers = sorted({line.provider for line in lines}, key=lambda p: p.name)
+    # The providers that can declare here (not read from every line: that grows with them).
+    providers = Provider.objects.filter(
+        pk__in=Provider.objects.filter(
+            contracts__lot__catalog_version__region__municipalities__in=municipalities_for(
+                request.user, MUNICIPALITY_BILLING_ROLES
+            )
+        )
+    ).order_by("name")
     provider_id = request.GET.get("aanbieder")
     status = request.GET.get("status", "")
     if provider_id and provider_id.isdigit():
@@ -199,7 +209,12 @@ def municipality_page(request: HttpRequest) -> HttpResponse:
         lines = lines.filter(status=Line.Status.APPROVED, payment__isnull=True)
     elif status in Line.Status.values:
         lines = lines.filter(status=status)
-    lines = list(lines.order_by("-created_at", "-pk")[:500])
+    # What is still to pay in this selection, summed in the database over every line.
+    unpaid_total = lines.filter(status=Line.Status.APPROVED, payment__isnull=True).aggregate(
+        total=Sum(Case(When(credit=True, then=-F("amount")), default=F("amount")))
+    )["total"] or Decimal(0)
+    page = page_of(request, lines.order_by("-created_at", "-pk"))
+    lines = list(page.object_list)
     known = _retour_texts()
     for line in lines:
         line.codes = _codes(line, known)
@@ -216,7 +231,6 @@ def municipality_page(request: HttpRequest) -> HttpResponse:
         path=request.get_full_path(),
         roles=_roles_text(roles),
     )
-    unpaid = [line for line in lines if line.status == Line.Status.APPROVED and not line.payment_id]
     return render(
         request,
         "billing/municipality.html",
@@ -226,7 +240,9 @@ def municipality_page(request: HttpRequest) -> HttpResponse:
             "provider_id": provider_id or "",
             "status": status,
             "statuses": Line.Status.choices,
-            "unpaid_total": format_euro(sum((line.signed_amount for line in unpaid), 0)),
+            "unpaid_total": format_euro(unpaid_total),
+            "page": page,
+            "count_text": page.paginator.count_text("declaratieregel", "declaratieregels"),
             "payment_form": PaymentForm(),
         },
     )

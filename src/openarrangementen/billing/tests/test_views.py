@@ -103,3 +103,34 @@ def test_a_refused_line_shows_its_code_with_the_wj001_text(client, started):
     with time_machine.travel(date(2026, 5, 4), tick=False):
         text = client.get(reverse("portal:billing-provider"), {"maand": "2026-04"}).content.decode()
     assert "9307 Begindatum prestatie ligt niet tussen" in text
+
+
+def test_the_declarations_page_is_paged_and_its_total_covers_every_page(
+    client, started, monkeypatch
+):
+    """Issue #14: one line a page here (25 in the product); what is still to pay is summed
+    over the whole selection, not over the page."""
+    import functools
+
+    from openarrangementen.billing import views
+    from openarrangementen.core.money import format_euro
+    from openarrangementen.core.pagination import page_of
+
+    monkeypatch.setattr(views, "page_of", functools.partial(page_of, per_page=1))
+    run(started, date(2026, 4, 1), date(2026, 5, 2))
+    approved = Line.objects.filter(side=Side.MUNICIPALITY, status="goedgekeurd")
+    assert approved.count() == 2
+    expected = format_euro(sum(line.signed_amount for line in approved))  # by hand, per line
+    client.force_login(flow.user("almere.beheerder"))
+    with time_machine.travel(date(2026, 5, 10), tick=False):
+        first = client.get(reverse("portal:billing-municipality"), {"status": "te-betalen"})
+        second = client.get(
+            reverse("portal:billing-municipality"), {"status": "te-betalen", "pagina": 2}
+        )
+    for page in (first, second):
+        html = page.content.decode()
+        assert f"Nog te betalen in deze selectie: <strong>{expected}</strong>" in html
+        assert "2 declaratieregels" in html
+        assert html.count('name="regel"') == 1
+    assert "Pagina 1 van 2" in first.content.decode()
+    assert "status=te-betalen" in first.content.decode()  # the next page keeps the filter
