@@ -202,7 +202,7 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
         queryset = DjangoUserAdmin.get_queryset(self, request)
         if request.user.is_superuser:
             return queryset
-        regions = beheer_region_ids(request.user, frozenset({Role.FUNCTIONEEL_BEHEERDER}))
+        regions = self.region_ids(request, FB)
         return queryset.filter(pk__in=users_managed_in(regions).values("pk"))
 
     def _manages_object(self, request, obj) -> bool:
@@ -213,8 +213,7 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
 
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser and obj.home_region_id is None:
-            regions = beheer_region_ids(request.user, frozenset({Role.FUNCTIONEEL_BEHEERDER}))
-            obj.home_region_id = min(regions)
+            obj.home_region_id = min(self.region_ids(request, FB))
         super().save_model(request, obj, form, change)
 
 

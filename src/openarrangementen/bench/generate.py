@@ -46,19 +46,9 @@ PHASES: list[tuple[TrajectStatus, int]] = [
     (S.CLOSED_WITH_ADVICE, 6),
     (S.WITHDRAWN, 2),
 ]
-ORDER = [
-    S.MELDING,
-    S.INTAKE,
-    S.ASSESSMENT,
-    S.PROVIDER_CHOICE,
-    S.WITH_PROVIDER,
-    S.PLAN_REVIEW,
-    S.DECISION_DRAFT,
-    S.DECISION_REVIEW,
-    S.DECIDED,
-    S.ACTIVE,
-    S.ENDED,
-]
+# The phases in the order a traject goes through them (the enum's order, without the two
+# ways out before a decision).
+ORDER = [s for s in TrajectStatus if s not in {S.CLOSED_WITH_ADVICE, S.WITHDRAWN}]
 XML_PADDING = "x" * 1800  # a WMO301 is about 2 kB
 SHARED = list(SHAREABLE_FIELDS)
 

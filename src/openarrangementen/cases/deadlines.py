@@ -17,6 +17,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 
+from openarrangementen.accounts.models import Municipality
 from openarrangementen.core.selectors import equated_holiday_dates
 
 from .domain import CLOSED, Event, Suspension, TermRule, TrajectStatus, pending_deadlines
@@ -45,8 +46,6 @@ class Inputs:
 def _region_id(traject: Traject) -> int:
     if "municipality" in traject._state.fields_cache:
         return traject.municipality.region_id
-    from openarrangementen.accounts.models import Municipality
-
     return Municipality.objects.values_list("region_id", flat=True).get(pk=traject.municipality_id)
 
 

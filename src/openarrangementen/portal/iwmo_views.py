@@ -140,18 +140,22 @@ def message_list(request: HttpRequest) -> HttpResponse:
 # --- one message ------------------------------------------------------------------------------
 
 
+def _refused(request: HttpRequest, model, pk: int, purpose: str) -> None:
+    log_refusal(
+        actor=request.user,
+        model=model,
+        object_id=pk,
+        purpose=purpose,
+        path=request.path,
+        roles=_roles_text(roles_of(request.user)),
+    )
+
+
 def _message_or_404(request: HttpRequest, pk: int) -> Message:
     try:
         return message_get_visible_to(request.user, pk)
     except Message.DoesNotExist as exc:
-        log_refusal(
-            actor=request.user,
-            model=Message,
-            object_id=pk,
-            purpose="iWmo-bericht openen",
-            path=request.path,
-            roles=_roles_text(roles_of(request.user)),
-        )
+        _refused(request, Message, pk, "iWmo-bericht openen")
         raise Http404("Dit bericht bestaat niet of u heeft geen toegang.") from exc
 
 
@@ -364,14 +368,7 @@ def request_answer(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         req = request_list_visible_to(request.user).get(pk=pk)
     except Request.DoesNotExist as exc:
-        log_refusal(
-            actor=request.user,
-            model=Request,
-            object_id=pk,
-            purpose="iWmo-verzoek openen",
-            path=request.path,
-            roles=_roles_text(roles),
-        )
+        _refused(request, Request, pk, "iWmo-verzoek openen")
         raise Http404("Dit verzoek bestaat niet of u heeft geen toegang.") from exc
     may_answer = Role.PROCESREGISSEUR in roles
     if request.method == "POST" and not may_answer:
