@@ -58,6 +58,8 @@ PAGES = [
     ("iWmo message log (provider)", "kade.werkverdeler", "/iwmo-berichten/"),
     ("inwoner search: name", "almere.pa", "/inwoners/?q=Jansen"),
     ("inwoner search: list", "almere.pa", "/inwoners/"),
+    ("declaraties (municipality)", "almere.beheerder", "/declaraties/"),
+    ("declaraties: te betalen", "almere.beheerder", "/declaraties/?status=te-betalen"),
 ]
 
 

@@ -12,12 +12,14 @@ import hashlib
 import random
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.models import Municipality, Provider, User
+from openarrangementen.billing.models import Line
 from openarrangementen.cases.deadlines import Inputs
 from openarrangementen.cases.domain import CLOSED, Event, TrajectStatus, pending_deadlines
 from openarrangementen.cases.models import PendingDeadline, Traject
@@ -49,6 +51,7 @@ PHASES: list[tuple[TrajectStatus, int]] = [
 # The phases in the order a traject goes through them (the enum's order, without the two
 # ways out before a decision).
 ORDER = [s for s in TrajectStatus if s not in {S.CLOSED_WITH_ADVICE, S.WITHDRAWN}]
+LINE_AMOUNT = Decimal("412.50")  # demo: a month of support at one level
 XML_PADDING = "x" * 1800  # a WMO301 is about 2 kB
 SHARED = list(SHAREABLE_FIELDS)
 
@@ -115,6 +118,8 @@ def generate(n_trajects: int, *, seed: int = 14, today: date | None = None, out=
     weights = [w for _, w in PHASES]
     inputs = Inputs()
     bsns = valid_bsns(70_000_000 + (seed % 100) * 100_000)  # 8 digits + the check digit
+    this_month = today.replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
     counts = {"trajects": 0, "messages": 0, "assignments": 0, "access_log": 0}
     next_number = (
         Assignment.objects.order_by("-number").values_list("number", flat=True).first() or 0
@@ -249,7 +254,7 @@ def generate(n_trajects: int, *, seed: int = 14, today: date | None = None, out=
                                 receiver_code=traject.provider.agb_code
                                 if from_municipality
                                 else traject.municipality.cbs_code,
-                                identification=f"{number:09d}{code}",
+                                identification=f"G{number:08d}{code}",  # never a retour's number
                                 dated_on=traject.decided_on,
                                 xml=xml,
                                 digest=hashlib.sha256(xml.encode()).hexdigest(),
@@ -275,6 +280,35 @@ def generate(n_trajects: int, *, seed: int = 14, today: date | None = None, out=
                         )
                     )
             Assignment.objects.bulk_create(assignments, batch_size=BATCH)
+            # Last month's declaration, received and approved, for each started toewijzing.
+            Line.objects.bulk_create(
+                (
+                    Line(
+                        side=Side.MUNICIPALITY,
+                        status=Line.Status.APPROVED,
+                        municipality=a.municipality,
+                        provider=a.provider,
+                        client=a.client,
+                        assignment=a,
+                        assignment_number=a.number,
+                        reference=f"B{a.number:011d}",
+                        previous_reference="",
+                        product_category=a.product_category,
+                        product_code=a.product_code,
+                        period_begin=last_month,
+                        period_end=this_month - timedelta(days=1),
+                        volume=1,
+                        unit="82",
+                        tariff=LINE_AMOUNT,
+                        amount=LINE_AMOUNT,
+                        explanation="",
+                        payable_by=this_month + timedelta(days=30),
+                    )
+                    for a in assignments
+                    if a.traject.started_on is not None
+                ),
+                batch_size=BATCH,
+            )
             Message.objects.bulk_create(messages, batch_size=BATCH)
             AccessLog.objects.bulk_create(logs, batch_size=BATCH)
         counts["trajects"] += size
