@@ -19,8 +19,6 @@ from .links import token_digest
 from .models import Endpoint
 from .xmlsafe import max_bytes
 
-__all__ = ["messages", "token_digest"]
-
 
 def _endpoint_for(request: HttpRequest) -> Endpoint | None:
     header = request.headers.get("Authorization", "")

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.selectors import roles_of
 from openarrangementen.cases.domain import (
-    STATE_LABELS,
     Action,
     TrajectStatus,
     allowed_actions,
@@ -188,7 +187,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "is_distributor": Role.WERKVERDELER in roles,
             "practice": practice,
             "may_practice": bool(roles & {Role.WERKVERDELER, Role.BEGELEIDER}),
-            "state_labels": {s.value: label for s, label in STATE_LABELS.items()},
         },
     )
 

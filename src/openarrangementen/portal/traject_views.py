@@ -133,7 +133,6 @@ def traject_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "count_text": page.paginator.count_text("open traject", "open trajecten"),
             "today": today,
-            "state_labels": {s.value: label for s, label in STATE_LABELS.items()},
         },
     )
 
