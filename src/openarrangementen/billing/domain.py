@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache, cached_property
 
 from openarrangementen.core.money import euros
 
@@ -55,10 +56,10 @@ class Period:
     end: date  # inclusive
     calendar: Calendar = field(default=Calendar.MONTH, compare=False)
 
-    @property
+    @cached_property
     def label(self) -> str:
         if self.calendar == Calendar.MONTH:
-            return f"{self.begin:%Y-%m}"
+            return f"{self.begin.year}-{self.begin.month:02d}"
         return f"{self.begin.year}-P{four_week_number(self.begin):02d}"
 
     @property
@@ -91,8 +92,18 @@ MONTHS = [
 ]
 
 
+def _dmy(day: date) -> str:
+    """dd-mm-yyyy (strftime is slow in a run over every period of every line)."""
+    return f"{day.day:02d}-{day.month:02d}-{day.year}"
+
+
 def month_of(day: date) -> Period:
-    begin = day.replace(day=1)
+    return _month(day.year, day.month)
+
+
+@cache
+def _month(year: int, month: int) -> Period:
+    begin = date(year, month, 1)
     following = (begin + timedelta(days=32)).replace(day=1)
     return Period(begin, following - ONE_DAY, Calendar.MONTH)
 
@@ -158,7 +169,8 @@ class Segment:
     started_on: date | None  # the reported start (305); None: no start, nothing to declare
     stopped_on: date | None = None  # the reported last day of support (307)
 
-    @property
+    # Computed once per segment: a billing run asks them for every period of every line.
+    @cached_property
     def first_day(self) -> date | None:
         if self.started_on is None:
             return None
@@ -166,7 +178,7 @@ class Segment:
         last = self.last_day
         return first if last is None or first <= last else None
 
-    @property
+    @cached_property
     def last_day(self) -> date | None:
         ends = [d for d in (self.assigned_to, self.stopped_on) if d is not None]
         return min(ends) if ends else None
@@ -215,6 +227,13 @@ def _days(begin: date, end: date) -> Iterator[date]:
         day += ONE_DAY
 
 
+def _first_unpaused(begin: date, end: date, pauses: list[Pause]) -> date | None:
+    """The first day of begin..end that no pause contains, or None."""
+    if not pauses:
+        return begin if begin <= end else None
+    return next((d for d in _days(begin, end) if not any(p.contains(d) for p in pauses)), None)
+
+
 def _runs(segments: list[Segment]) -> list[list[Segment]]:
     """Per provider, the segments that follow each other without a day in between: one
     uninterrupted stretch of support by that provider (a level change does not end it)."""
@@ -240,6 +259,7 @@ def owed_periods(
     rule_set: RuleSet,
     until: date,
     pauses: Iterable[Pause] = (),
+    since: date | None = None,
 ) -> tuple[list[Owed], list[NotOwed]]:
     """Every period of the line up to the one containing `until`, owed or not and why.
 
@@ -248,6 +268,9 @@ def owed_periods(
     the lowest ToewijzingNummer). Deferral (Midden-Limburg): the period in which a provider's
     uninterrupted support starts, if owed to that provider, is paid after the period in which
     that support ends.
+
+    `since`: only the periods from the one containing that day (what the line owes for
+    them does not depend on the periods before; a check of one month needs no more).
     """
     segments = [s for s in segments if s.first_day is not None]
     pauses = list(pauses)
@@ -262,6 +285,8 @@ def owed_periods(
         last = None if None in lasts else max(lasts)
         for segment in run:
             ends[segment] = (run, last)
+    if since is not None:
+        begin = max(begin, since)
     for period in periods_between(begin, until, calendar):
         candidates = []
         for segment in segments:
@@ -269,18 +294,16 @@ def owed_periods(
             last = segment.last_day or period.end
             if first > period.end or last < period.begin:
                 continue
-            day = next(
-                (
-                    d
-                    for d in _days(max(first, period.begin), min(last, period.end))
-                    if not any(p.contains(d) for p in pauses)
-                ),
-                None,
-            )
+            day = _first_unpaused(max(first, period.begin), min(last, period.end), pauses)
             if day is not None:
                 candidates.append((day, segment.first_day, str(segment.assignment), segment))
         if not candidates:
-            paused = any(s.supports(d) for s in segments for d in _days(period.begin, period.end))
+            # A segment overlapping the period has support days in it; with no candidate
+            # every one of them was paused.
+            paused = any(
+                s.first_day <= period.end and (s.last_day is None or s.last_day >= period.begin)
+                for s in segments
+            )
             not_owed.append(
                 NotOwed(
                     period,
@@ -306,12 +329,12 @@ def owed_periods(
             )
         elif owner.last_day is not None and period.contains(owner.last_day):
             reason = (
-                f"Ondersteuning eindigde op {owner.last_day:%d-%m-%Y}: de periode wordt volledig "
+                f"Ondersteuning eindigde op {_dmy(owner.last_day)}: de periode wordt volledig "
                 "betaald."
             )
         else:
             reason = (
-                f"Ondersteuning vanaf {day:%d-%m-%Y} in deze periode: het volledige periodetarief."
+                f"Ondersteuning vanaf {_dmy(day)} in deze periode: het volledige periodetarief."
             )
         if rule_set == RuleSet.MIDDEN_LIMBURG and period.contains(run_start):
             if run_end is None:
@@ -324,7 +347,7 @@ def owed_periods(
                 due = period_of(run_end, calendar).end + ONE_DAY
                 reason = (
                     "Startperiode: wordt nabetaald na de periode waarin de ondersteuning "
-                    f"eindigt ({run_end:%d-%m-%Y})."
+                    f"eindigt ({_dmy(run_end)})."
                 )
         owed.append(Owed(period, owner, day, due, reason))
     return owed, not_owed
@@ -394,7 +417,7 @@ def claims(
                     item,
                     item.reason
                     if item.due_on is None
-                    else f"{item.reason} Te declareren vanaf {item.due_on:%d-%m-%Y}.",
+                    else f"{item.reason} Te declareren vanaf {_dmy(item.due_on)}.",
                 )
             )
             continue

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.models import Municipality, Provider, Region
@@ -71,23 +71,36 @@ def contract_tariff(level: Level | None, day: date, calendar: Calendar) -> Decim
     return tariff_per_period(price.amount, price.period, calendar)
 
 
-def _standing_reports(kind: str, assignment: Assignment) -> list[DeliveryReport]:
-    """Approved reports of this kind for the toewijzing that still stand (OP033)."""
-    return standing_reports(
-        kind,
-        DeliveryReport.objects.filter(
-            kind=kind,
-            message__municipality_id=assignment.municipality_id,
-            assignment_number=assignment.number,
-        ).order_by("created_at", "pk"),
+def tariffs_of(level: Level) -> list:
+    """The level's tariffs (PriceKind.TARIFF), oldest first: read once, then `tariff_on`."""
+    return list(level.prices.filter(kind=PriceKind.TARIFF.value).order_by("valid_from"))
+
+
+def tariff_on(level: Level, prices: list, day: date, calendar: Calendar) -> Decimal | None:
+    """`contract_tariff` from the level's tariffs read by `tariffs_of`."""
+    price = next(
+        (p for p in prices if p.valid_from <= day and (p.valid_to is None or p.valid_to >= day)),
+        None,
     )
+    if price is None:
+        return None
+    if level.iwmo_unit != PER_PERIOD_UNIT:
+        return price.amount
+    return tariff_per_period(price.amount, price.period, calendar)
 
 
-def segment_of(assignment: Assignment) -> Segment:
+def segment_of(
+    assignment: Assignment, reports: list[DeliveryReport], *, level_id: int | None
+) -> Segment:
     """The toewijzing as delivered: started on the reported start (305), stopped on the
-    latest reported stop (307). A removed or void toewijzing (TR384) has no support."""
-    starts = _standing_reports(DeliveryReport.Kind.START, assignment)
-    stops = _standing_reports(DeliveryReport.Kind.STOP, assignment)
+    latest reported stop (307). A removed or void toewijzing (TR384) has no support.
+    `reports`: the approved start and stop reports with its number, in the order they came."""
+    starts = standing_reports(
+        DeliveryReport.Kind.START, [r for r in reports if r.kind == DeliveryReport.Kind.START]
+    )
+    stops = standing_reports(
+        DeliveryReport.Kind.STOP, [r for r in reports if r.kind == DeliveryReport.Kind.STOP]
+    )
     started = min((r.begin_on for r in starts), default=None)
     stopped = max((r.end_on for r in stops if r.end_on), default=None)
     if not assignment.is_current or assignment.last_message_id is None:
@@ -95,7 +108,7 @@ def segment_of(assignment: Assignment) -> Segment:
     return Segment(
         assignment=assignment.number,
         provider=assignment.provider_id,
-        level=assignment.beschikking.level_id if assignment.beschikking_id else None,
+        level=level_id,
         assigned_from=assignment.start_on,
         assigned_to=assignment.end_on,
         started_on=started,
@@ -119,44 +132,127 @@ class LineState:
     levels: dict[int, Level | None] = field(default_factory=dict)
 
 
+class Lines:
+    """What the owed computation needs for many client lines of one municipality, loaded in a
+    fixed number of queries: the toewijzingen, their start and stop reports, the catalog
+    levels and the tariffs (issue #14: a billing run is set-based, not a query per line).
+
+    `provider`: the lines on which the provider has a toewijzing sent in a 301 (with every
+    toewijzing on them, also other providers': a period of change goes to whoever began
+    it). `client_ids`: the lines of these clients. Neither: the municipality's lines."""
+
+    def __init__(self, municipality: Municipality, *, provider=None, client_ids=None):
+        self.municipality = municipality
+        settings = settings_for(municipality.region)
+        self.calendar = Calendar(settings.calendar)
+        self.rule_set = RuleSet(settings.rule_set)
+        rows = Assignment.objects.filter(municipality=municipality)
+        if provider is not None:
+            mine = Assignment.objects.filter(
+                municipality=municipality, provider=provider, last_message__isnull=False
+            )
+            rows = rows.filter(client_id__in=mine.values("client_id"))
+        elif client_ids is not None:
+            rows = rows.filter(client_id__in=list(client_ids))
+        self._lines: dict[tuple[int, str], dict[int, Assignment]] = {}
+        numbers = []
+        # The beschikking's level as an id (annotated), the levels read once below.
+        for a in rows.annotate(beschikking_level_id=F("beschikking__level_id")).order_by("number"):
+            a.municipality = municipality
+            self._lines.setdefault((a.client_id, a.product_category), {})[a.number] = a
+            numbers.append(a.number)
+        if provider is not None:
+            sent = {
+                (a.client_id, a.product_category)
+                for line in self._lines.values()
+                for a in line.values()
+                if a.provider_id == provider.pk and a.last_message_id is not None
+            }
+            self._lines = {k: v for k, v in self._lines.items() if k in sent}
+        self._reports: dict[int, list[DeliveryReport]] = {}
+        reports = DeliveryReport.objects.filter(message__municipality_id=municipality.pk)
+        if provider is not None:
+            reports = reports.filter(assignment_number__in=rows.values("number"))
+        elif client_ids is not None:
+            reports = reports.filter(assignment_number__in=numbers)
+        for report in reports.order_by("created_at", "pk"):
+            self._reports.setdefault(report.assignment_number, []).append(report)
+        self._region_levels: dict[tuple[str, str], Level] = {}
+        self._levels: dict[int, Level] = {}
+        for level in Level.objects.filter(
+            arrangement__catalog_version__region_id=municipality.region_id
+        ).order_by("arrangement__catalog_version__valid_from"):
+            self._region_levels[(level.product_category, level.product_code)] = level
+            self._levels[level.pk] = level
+        self._prices: dict[int, list] = {}
+        self._tariffs: dict[tuple[int, date], Decimal | None] = {}
+
+    def line_keys(self) -> list[tuple[int, str]]:
+        """(client id, product category) of the loaded lines, in order."""
+        return sorted(self._lines)
+
+    def level_of(self, assignment: Assignment) -> Level | None:
+        """As `level_of`, from what is loaded."""
+        if assignment.beschikking_id:
+            level_id = assignment.beschikking_level_id
+            if level_id not in self._levels:
+                self._levels[level_id] = Level.objects.get(pk=level_id)
+            return self._levels[level_id]
+        return self._region_levels.get((assignment.product_category, assignment.product_code))
+
+    def tariff(self, level: Level | None, day: date) -> Decimal | None:
+        """As `contract_tariff`, with each level's tariffs read once."""
+        if level is None:
+            return None
+        key = (level.pk, day)
+        if key not in self._tariffs:
+            self._tariffs[key] = self._tariff(level, day)
+        return self._tariffs[key]
+
+    def _tariff(self, level: Level, day: date) -> Decimal | None:
+        if level.pk not in self._prices:
+            self._prices[level.pk] = tariffs_of(level)
+        return tariff_on(level, self._prices[level.pk], day, self.calendar)
+
+    def state(
+        self, client_id: int, category: str, on: date, *, since: date | None = None
+    ) -> LineState:
+        """What is owed on the client's line on `on`, to every provider (from the period
+        containing `since` only, when given: `domain.owed_periods`)."""
+        assignments = self._lines.get((client_id, category), {})
+        segments = {
+            n: segment_of(a, self._reports.get(n, []), level_id=a.beschikking_level_id)
+            for n, a in assignments.items()
+        }
+        levels = {n: self.level_of(a) for n, a in assignments.items()}
+        owed, not_owed = owed_periods(
+            segments.values(),
+            calendar=self.calendar,
+            rule_set=self.rule_set,
+            until=on - timedelta(days=1),
+            since=since,
+        )
+        target, waiting = claims(
+            owed, on=on, tariff=lambda segment, day: self.tariff(levels[segment.assignment], day)
+        )
+        return LineState(
+            municipality=self.municipality,
+            client_id=client_id,
+            category=category,
+            assignments=assignments,
+            segments=segments,
+            owed=owed,
+            not_owed=not_owed,
+            target=target,
+            waiting=waiting,
+            levels=levels,
+        )
+
+
 def line_state(*, municipality: Municipality, client_id: int, category: str, on: date) -> LineState:
     """What is owed on the client's line, to every provider (to know who gets a period of
     change); pages show each provider only its own part."""
-    settings = settings_for(municipality.region)
-    calendar = Calendar(settings.calendar)
-    rows = (
-        Assignment.objects.filter(
-            municipality=municipality, client_id=client_id, product_category=category
-        )
-        .select_related("beschikking__level", "municipality")
-        .order_by("number")
-    )
-    assignments = {a.number: a for a in rows}
-    segments = {n: segment_of(a) for n, a in assignments.items()}
-    levels = {n: level_of(a) for n, a in assignments.items()}
-    owed, not_owed = owed_periods(
-        segments.values(),
-        calendar=calendar,
-        rule_set=RuleSet(settings.rule_set),
-        until=on - timedelta(days=1),
-    )
-    target, waiting = claims(
-        owed,
-        on=on,
-        tariff=lambda segment, day: contract_tariff(levels[segment.assignment], day, calendar),
-    )
-    return LineState(
-        municipality=municipality,
-        client_id=client_id,
-        category=category,
-        assignments=assignments,
-        segments=segments,
-        owed=owed,
-        not_owed=not_owed,
-        target=target,
-        waiting=waiting,
-        levels=levels,
-    )
+    return Lines(municipality, client_ids=[client_id]).state(client_id, category, on)
 
 
 def client_lines(*, municipality: Municipality, provider: Provider | None = None):
@@ -216,17 +312,31 @@ class ClientBilling:
         return [o for o in self.state.owed if o.segment.assignment not in self.own]
 
 
+# What reconciling and the provider's page read of a standing debit.
+DEBIT_FIELDS = (
+    "id", "client_id", "product_category", "assignment_number", "reference", "period_begin",
+    "period_end", "periods", "tariff", "amount",
+)  # fmt: skip
+
+
 def provider_billing(*, provider: Provider, municipality: Municipality, month: date):
     """Per client line of the provider: what is owed up to the end of `month` and what a run
-    would credit and debit now."""
+    would credit and debit now. Set-based: the toewijzingen, reports, tariffs and standing
+    debits of all the provider's lines are read once."""
     on = month_of(month).end + timedelta(days=1)
+    loaded = Lines(municipality, provider=provider)
+    debits_by_line: dict[tuple[int, str], dict[LineKey, Line]] = {}
+    standing = provider_lines(provider, municipality).filter(credit=False, standing=True)
+    for line in standing.only(*DEBIT_FIELDS):
+        debits_by_line.setdefault((line.client_id, line.product_category), {})[
+            LineKey(str(line.assignment_number), line.period_begin)
+        ] = line
     result = []
-    lines = provider_lines(provider, municipality)
-    for client_id, category in client_lines(municipality=municipality, provider=provider):
-        state = line_state(municipality=municipality, client_id=client_id, category=category, on=on)
+    for client_id, category in loaded.line_keys():
+        state = loaded.state(client_id, category, on)
         own = {n for n, a in state.assignments.items() if a.provider_id == provider.pk}
         target = {k: c for k, c in state.target.items() if int(k.assignment) in own}
-        debits = standing_debits(lines.filter(client_id=client_id, product_category=category))
+        debits = debits_by_line.get((client_id, category), {})
         plan = reconcile(target, as_claims(debits))
         result.append(
             ClientBilling(

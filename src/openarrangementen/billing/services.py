@@ -8,13 +8,15 @@ the concept lines in one 323. Interrupted anywhere, the next run finds the conce
 the standing debits and neither repeats nor loses one.
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import CharField, Sum, Value
+from django.db.models.functions import Cast, Concat, LPad
 
 from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.models import Municipality, Provider, User
@@ -28,7 +30,7 @@ from openarrangementen.iwmo.models import Assignment, Message, Side
 
 from .domain import Claim, LineKey, month_of
 from .models import Line, Payment
-from .selectors import line_state, provider_billing, provider_lines, settings_for
+from .selectors import Lines, LineState, provider_billing, provider_lines, settings_for
 
 PAYMENT_ROLES = frozenset({Role.FUNCTIONEEL_BEHEERDER, Role.CONTRACTMANAGER})
 
@@ -37,15 +39,27 @@ class BillingError(Exception):
     """A billing step that cannot be done; the message is Dutch, for the user."""
 
 
-def _reference(line: Line) -> str:
-    return f"OA{line.pk:010d}"
+WRITE_CHUNK = 1_000  # lines written per transaction in a run
+MAX_PRESTATIES = 20_000  # per 323: about 14 MB, under the 25 MB of OP179 (IB003)
 
 
-def _new_line(**fields) -> Line:
-    line = Line.objects.create(reference=f"tmp-{fields['assignment_number']}-x", **fields)
-    line.reference = _reference(line)
-    line.save(update_fields=["reference"])
-    return line
+def _new_lines(rows: list[dict]) -> list[Line]:
+    """Write lines in one statement and give each its reference OA + its number (TR314: a
+    ReferentieNummer is used once by the provider)."""
+    lines = Line.objects.bulk_create(
+        [Line(reference=f"t{uuid.uuid4().hex[:19]}", **fields) for fields in rows]
+    )
+    Line.objects.filter(pk__in=[line.pk for line in lines]).update(
+        reference=Concat(Value("OA"), LPad(Cast("pk", CharField()), 10, Value("0")))
+    )
+    for line in lines:
+        line.reference = f"OA{line.pk:010d}"
+    return lines
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 # --- provider: the billing run ------------------------------------------------------------------
@@ -59,67 +73,91 @@ class RunResult:
 
 
 def prepare_lines(*, provider: Provider, municipality: Municipality, month: date) -> tuple:
-    """Write the credits and debits a run needs as concept lines. Idempotent: run twice, the
-    second run finds nothing to add."""
+    """Write the credits and debits a run needs as concept lines, in chunks of `WRITE_CHUNK`
+    lines, each chunk in its own transaction (credits first). Idempotent: run twice, the
+    second run finds nothing to add; interrupted, the chunks written stand and the next run
+    writes the rest."""
+    plans = provider_billing(provider=provider, municipality=municipality, month=month)
+    to_credit = [debit for billing in plans for debit in billing.plan_credits]
+    to_debit = [(billing, claim) for billing in plans for claim in billing.plan_debits]
     credits = debits = 0
-    for billing in provider_billing(provider=provider, municipality=municipality, month=month):
-        for debit in billing.plan_credits:
+    for chunk in _chunks(to_credit, WRITE_CHUNK):
+        with transaction.atomic():
+            rows = list(
+                Line.objects.select_for_update()
+                .filter(pk__in=[debit.pk for debit in chunk], standing=True)
+                .order_by("pk")
+            )
+            Line.objects.filter(pk__in=[row.pk for row in rows]).update(standing=False)
+            _new_lines([_credit_fields(row) for row in rows])
+            credits += len(rows)
+    for chunk in _chunks(to_debit, WRITE_CHUNK):
+        fields = [
+            _debit_fields(billing, claim, provider=provider, municipality=municipality)
+            for billing, claim in chunk
+        ]
+        try:
             with transaction.atomic():
-                row = Line.objects.select_for_update().get(pk=debit.pk)
-                if not row.standing:
+                _new_lines(fields)
+                debits += len(fields)
+        except IntegrityError:
+            # Another run wrote some of them first: each line stands once.
+            for one in fields:
+                try:
+                    with transaction.atomic():
+                        _new_lines([one])
+                        debits += 1
+                except IntegrityError:
                     continue
-                row.standing = False
-                row.save(update_fields=["standing"])
-                _new_line(
-                    side=Side.PROVIDER,
-                    status=Line.Status.CONCEPT,
-                    municipality=municipality,
-                    provider=provider,
-                    client_id=row.client_id,
-                    assignment_id=row.assignment_id,
-                    assignment_number=row.assignment_number,
-                    previous_reference=row.reference,
-                    credit=True,
-                    product_category=row.product_category,
-                    product_code=row.product_code,
-                    period_begin=row.period_begin,
-                    period_end=row.period_end,
-                    periods=row.periods,
-                    volume=row.volume,
-                    unit=row.unit,
-                    tariff=row.tariff,
-                    amount=row.amount,
-                    explanation="Credit: wat eerder gedeclareerd is klopt niet meer met de "
-                    "toewijzing, de start of de stop.",
-                )
-                credits += 1
-        for claim in billing.plan_debits:
-            assignment = billing.state.assignments[int(claim.key.assignment)]
-            try:
-                with transaction.atomic():
-                    _new_line(
-                        side=Side.PROVIDER,
-                        status=Line.Status.CONCEPT,
-                        municipality=municipality,
-                        provider=provider,
-                        client_id=assignment.client_id,
-                        assignment=assignment,
-                        assignment_number=assignment.number,
-                        product_category=assignment.product_category,
-                        product_code=assignment.product_code,
-                        period_begin=claim.key.begin,
-                        period_end=claim.end,
-                        periods=list(claim.periods),
-                        volume=claim.volume,
-                        unit=assignment.unit or "82",
-                        tariff=claim.tariff,
-                        amount=claim.amount,
-                        explanation=_explain(billing.state, claim),
-                    )
-                    debits += 1
-            except IntegrityError:
-                continue  # another run wrote it first: it stands once
     return credits, debits
+
+
+def _credit_fields(row: Line) -> dict:
+    return {
+        "side": Side.PROVIDER,
+        "status": Line.Status.CONCEPT,
+        "municipality_id": row.municipality_id,
+        "provider_id": row.provider_id,
+        "client_id": row.client_id,
+        "assignment_id": row.assignment_id,
+        "assignment_number": row.assignment_number,
+        "previous_reference": row.reference,
+        "credit": True,
+        "product_category": row.product_category,
+        "product_code": row.product_code,
+        "period_begin": row.period_begin,
+        "period_end": row.period_end,
+        "periods": row.periods,
+        "volume": row.volume,
+        "unit": row.unit,
+        "tariff": row.tariff,
+        "amount": row.amount,
+        "explanation": "Credit: wat eerder gedeclareerd is klopt niet meer met de "
+        "toewijzing, de start of de stop.",
+    }
+
+
+def _debit_fields(billing, claim: Claim, *, provider, municipality) -> dict:
+    assignment = billing.state.assignments[int(claim.key.assignment)]
+    return {
+        "side": Side.PROVIDER,
+        "status": Line.Status.CONCEPT,
+        "municipality": municipality,
+        "provider": provider,
+        "client_id": assignment.client_id,
+        "assignment": assignment,
+        "assignment_number": assignment.number,
+        "product_category": assignment.product_category,
+        "product_code": assignment.product_code,
+        "period_begin": claim.key.begin,
+        "period_end": claim.end,
+        "periods": list(claim.periods),
+        "volume": claim.volume,
+        "unit": assignment.unit or "82",
+        "tariff": claim.tariff,
+        "amount": claim.amount,
+        "explanation": _explain(billing.state, claim),
+    }
 
 
 def _explain(state, claim: Claim) -> str:
@@ -134,21 +172,36 @@ def _explain(state, claim: Claim) -> str:
 def send_declaration(
     *, provider: Provider, municipality: Municipality, month: date
 ) -> Message | None:
-    """Send the concept lines in one 323 with DeclaratiePeriode `month`, credits first. All or
-    nothing: when the message cannot be built or sent, the lines stay concept."""
+    """Send the concept lines in 323s with DeclaratiePeriode `month`, credits first: one
+    message, or several of at most `MAX_PRESTATIES` Prestaties when one would pass the 25 MB
+    of OP179 (IB003: "verdeel de berichten over meerdere bestanden"). Each message is all or
+    nothing: when it cannot be built or sent, its lines stay concept for the next run.
+    Returns the last message sent."""
     period = month_of(month)
+    pending = provider_lines(provider, municipality).filter(
+        status=Line.Status.CONCEPT, message__isnull=True
+    )
+    if pending.filter(period_begin__gt=period.end).exists():
+        raise BillingError("Er staan regels klaar voor een latere maand dan deze declaratie.")
+    order = ("-credit", "client_id", "period_begin", "pk")
+    ids = list(pending.order_by(*order).values_list("pk", flat=True))
+    row = None
+    for part in _chunks(ids, MAX_PRESTATIES):
+        row = _send_part(provider=provider, municipality=municipality, period=period, ids=part)
+    return row
+
+
+def _send_part(*, provider, municipality, period, ids) -> Message | None:
     with transaction.atomic():
         lines = list(
             provider_lines(provider, municipality)
-            .filter(status=Line.Status.CONCEPT, message__isnull=True)
+            .filter(pk__in=ids, status=Line.Status.CONCEPT, message__isnull=True)
             .select_for_update(of=("self",))
             .select_related("client")
             .order_by("-credit", "client_id", "period_begin", "pk")
         )
         if not lines:
             return None
-        if any(line.period_begin > period.end for line in lines):
-            raise BillingError("Er staan regels klaar voor een latere maand dan deze declaratie.")
 
         def build(identification, dated_on):
             return declaration(
@@ -177,12 +230,19 @@ def send_declaration(
 
 
 def billing_run(*, user: User, provider: Provider, municipality: Municipality, month: date):
-    """The provider's monthly run: prepare the lines for `month`, then send them."""
+    """The provider's monthly run: prepare the lines for `month`, then send them. A run for
+    the month last declared only sends what an interrupted run left unsent."""
     period = month_of(month)
     if period.end >= today():
         raise BillingError("Een maand kan pas gedeclareerd worden als die voorbij is.")
     last = last_declared_month(provider, municipality)
     if last is not None and period.begin <= last:
+        unsent = provider_lines(provider, municipality).filter(
+            status=Line.Status.CONCEPT, message__isnull=True, period_begin__lte=period.end
+        )
+        if period.begin == last and unsent.exists():
+            message = send_declaration(provider=provider, municipality=municipality, month=month)
+            return RunResult(credits=0, debits=0, message=message)
         raise BillingError(
             f"Er is al gedeclareerd over {month_of(last).description}. Een correctie gaat mee "
             "in de declaratie van een volgende maand (TR318)."
@@ -338,12 +398,16 @@ WRONG_VOLUME = "9321"  # more periods than owed in this ProductPeriode
 WRONG_TARIFF = "0611"  # not the contract tariff per period (TR418)
 
 
+CHECK_CHUNK = 2_000  # Prestaties judged and written together
+
+
 def check_declaration(row: Message, obj, *, skip=()) -> dict[int, list[str]]:
     """Check every Prestatie of a 323 that passed the standard's rules against what is owed
     (contract tariff, assignment, reported start, billing rules, no double payment); credits
     first. Record the lines and return the refusing codes by `id()` of each refused
-    Prestatie, for the 325."""
-    municipality, provider = row.municipality, row.provider
+    Prestatie, for the 325. Set-based per chunk of Prestaties: the toewijzingen, the debits
+    credited and what is owed are read once per chunk, the lines written in one statement."""
+    municipality = row.municipality
     declaratie = obj.declaratie
     on = declaratie.declaratie_periode.einddatum + timedelta(days=1)
     settings = settings_for(municipality.region)
@@ -358,68 +422,107 @@ def check_declaration(row: Message, obj, *, skip=()) -> dict[int, list[str]]:
         if id(c) not in skip and id(p) not in skip
     ]
     entries.sort(key=lambda e: e[1].ingediend_bedrag.debet_credit != "C")
-    states: dict = {}
-    for client, prestatie in entries:
-        credit = prestatie.ingediend_bedrag.debet_credit == "C"
-        assignment = (
-            Assignment.objects.filter(
-                municipality=municipality, provider=provider, number=prestatie.toewijzing_nummer
-            )
-            .select_related("client")
-            .first()
+    for chunk in _chunks(entries, CHECK_CHUNK):
+        _check_chunk(row, chunk, on=on, payable_by=payable_by, refused=refused)
+    return refused
+
+
+def _check_chunk(row, entries, *, on, payable_by, refused) -> None:
+    municipality, provider = row.municipality, row.provider
+    numbers = {p.toewijzing_nummer for _c, p in entries}
+    assignments = {
+        a.number: a
+        for a in Assignment.objects.filter(
+            municipality=municipality, provider=provider, number__in=numbers
+        ).select_related("client")
+    }
+    previous = [
+        p.product_referentie.vorig_referentie_nummer
+        for _c, p in entries
+        if p.ingediend_bedrag.debet_credit == "C"
+    ]
+    credited = {
+        line.reference: line
+        for line in Line.objects.filter(
+            side=Side.MUNICIPALITY,
+            provider=provider,
+            reference__in=previous,
+            credit=False,
+            standing=True,
         )
+    }
+    loaded = Lines(municipality, client_ids={a.client_id for a in assignments.values()})
+    # Each line is judged from its earliest declared ProductPeriode on (`Lines.state`).
+    since: dict[tuple, date] = {}
+    for _c, p in entries:
+        a = assignments.get(p.toewijzing_nummer)
+        if a is not None:
+            key = (a.client_id, a.product_category)
+            begin = p.product_periode.begindatum
+            since[key] = min(since.get(key, begin), begin)
+    states: dict = {key: since[key] for key in since}
+    # The approved debits standing for these toewijzingen, to refuse a second one (9389)
+    # before writing rather than by the constraint.
+    standing = set(
+        Line.objects.filter(
+            side=Side.MUNICIPALITY,
+            municipality=municipality,
+            assignment_number__in=numbers,
+            credit=False,
+            standing=True,
+        ).values_list("assignment_number", "period_begin")
+    )
+    new: list[Line] = []
+    uncredit: list[int] = []
+    for client, prestatie in entries:
+        assignment = assignments.get(prestatie.toewijzing_nummer)
         fields = _line_fields(row, client, prestatie, assignment)
-        if credit:
-            debit = Line.objects.filter(
-                side=Side.MUNICIPALITY,
-                provider=provider,
-                reference=prestatie.product_referentie.vorig_referentie_nummer,
-                credit=False,
-                standing=True,
-            ).first()
+        if prestatie.ingediend_bedrag.debet_credit == "C":
+            debit = credited.pop(prestatie.product_referentie.vorig_referentie_nummer, None)
             if debit is None:
                 refused[id(prestatie)] = ["8017"]
                 continue
-            debit.standing = False
-            debit.save(update_fields=["standing"])
-            Line.objects.create(
-                **fields,
-                status=Line.Status.APPROVED,
-                standing=False,
-                payable_by=payable_by,
-                explanation=f"Credit van {debit.reference}.",
-            )
-            continue
-        codes, explanation = _judge(assignment, prestatie, states, on)
-        if codes:
-            refused[id(prestatie)] = codes
-            Line.objects.create(
-                **fields,
-                status=Line.Status.REJECTED,
-                standing=False,
-                retour_codes=codes,
-                explanation=explanation,
-            )
-            continue
-        try:
-            with transaction.atomic():
-                Line.objects.create(
+            uncredit.append(debit.pk)
+            standing.discard((debit.assignment_number, debit.period_begin))
+            new.append(
+                Line(
                     **fields,
                     status=Line.Status.APPROVED,
-                    standing=True,
+                    standing=False,
                     payable_by=payable_by,
+                    explanation=f"Credit van {debit.reference}.",
+                )
+            )
+            continue
+        codes, explanation = _judge(assignment, prestatie, states, on, loaded)
+        key = (fields["assignment_number"], fields["period_begin"])
+        if not codes and key in standing:
+            codes = [PAID_ELSEWHERE]
+            explanation = "Voor deze toewijzing en periode is al een regel goedgekeurd."
+        if codes:
+            refused[id(prestatie)] = codes
+            new.append(
+                Line(
+                    **fields,
+                    status=Line.Status.REJECTED,
+                    standing=False,
+                    retour_codes=codes,
                     explanation=explanation,
                 )
-        except IntegrityError:
-            refused[id(prestatie)] = [PAID_ELSEWHERE]
-            Line.objects.create(
-                **fields,
-                status=Line.Status.REJECTED,
-                standing=False,
-                retour_codes=[PAID_ELSEWHERE],
-                explanation="Voor deze toewijzing en periode is al een regel goedgekeurd.",
             )
-    return refused
+            continue
+        standing.add(key)
+        new.append(
+            Line(
+                **fields,
+                status=Line.Status.APPROVED,
+                standing=True,
+                payable_by=payable_by,
+                explanation=explanation,
+            )
+        )
+    Line.objects.filter(pk__in=uncredit).update(standing=False)
+    Line.objects.bulk_create(new)
 
 
 def _line_fields(row, client, prestatie, assignment) -> dict:
@@ -450,17 +553,14 @@ def _line_fields(row, client, prestatie, assignment) -> dict:
     }
 
 
-def _judge(assignment, prestatie, states, on) -> tuple[list[str], str]:
+def _judge(assignment, prestatie, states, on, loaded: Lines) -> tuple[list[str], str]:
     """The refusing codes for a debit Prestatie and the explanation either way."""
     if assignment is None:
         return ["9338"], "Geen toewijzing met dit nummer voor deze aanbieder."
     key = (assignment.client_id, assignment.product_category)
-    if key not in states:
-        states[key] = line_state(
-            municipality=assignment.municipality,
-            client_id=assignment.client_id,
-            category=assignment.product_category,
-            on=on,
+    if not isinstance(states.get(key), LineState):
+        states[key] = loaded.state(
+            assignment.client_id, assignment.product_category, on, since=states.get(key)
         )
     state = states[key]
     begin = prestatie.product_periode.begindatum

@@ -398,6 +398,10 @@ def _process(row: Message, obj) -> Received:
     from .rules.base import Level, rule_level
 
     ctx = StoreContext(today=today(), message=row)
+    if row.code == "323" and getattr(obj, "declaratie", None) is not None:
+        ctx.preload_assignments(
+            p.toewijzing_nummer for c in obj.declaratie.clienten for p in c.prestaties
+        )
     violations = check(obj, ctx)
     row.violations = [
         {

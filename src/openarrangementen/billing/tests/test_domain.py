@@ -320,3 +320,29 @@ def test_repeated_runs_with_corrections_pay_each_period_exactly_once(
             for o in due
             if o.period.label in claim.periods
         )
+
+
+def test_owing_from_a_later_period_on_changes_nothing_for_those_periods():
+    """The municipality checks a month from that month on (`since`); what is owed for it is
+    the same as when every period from the first support day is computed."""
+    from openarrangementen.billing.domain import Calendar, RuleSet, Segment, owed_periods
+
+    segments = [
+        Segment(1, "A", 1, date(2025, 1, 10), date(2025, 6, 30), date(2025, 1, 14)),
+        Segment(2, "B", 1, date(2025, 5, 20), None, date(2025, 5, 20), date(2025, 9, 3)),
+    ]
+    for calendar in Calendar:
+        for rule_set in RuleSet:
+            full, _ = owed_periods(
+                segments, calendar=calendar, rule_set=rule_set, until=date(2025, 10, 31)
+            )
+            for since in (date(2025, 5, 1), date(2025, 6, 17), date(2025, 9, 1)):
+                tail, _ = owed_periods(
+                    segments,
+                    calendar=calendar,
+                    rule_set=rule_set,
+                    until=date(2025, 10, 31),
+                    since=since,
+                )
+                assert tail == [o for o in full if o.period.end >= since]
+                assert tail  # every case still owes something from `since` on

@@ -121,20 +121,23 @@ def test_midden_limburg_rules_defer_the_start_month_until_support_ends(started):
 
 
 def test_an_interrupted_run_neither_repeats_nor_loses_a_line(started, monkeypatch):
+    """Lines are written in chunks, each in its own transaction; with chunks of one line the
+    run is interrupted after the first line."""
     calls = {"n": 0}
-    original = services._new_line
+    original = services._new_lines
+    monkeypatch.setattr(services, "WRITE_CHUNK", 1)
 
-    def failing(**fields):
+    def failing(rows):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("stroom uitgevallen")
-        return original(**fields)
+        return original(rows)
 
-    monkeypatch.setattr(services, "_new_line", failing)
+    monkeypatch.setattr(services, "_new_lines", failing)
     with pytest.raises(RuntimeError):
         run(started, date(2026, 5, 1), date(2026, 6, 3))
     assert provider_lines().count() == 1  # the first line stands, nothing sent
-    monkeypatch.setattr(services, "_new_line", original)
+    monkeypatch.setattr(services, "_new_lines", original)
 
     def send_fails(**kwargs):
         raise RuntimeError("verbinding weg")
@@ -149,6 +152,52 @@ def test_an_interrupted_run_neither_repeats_nor_loses_a_line(started, monkeypatc
     assert result.message is not None
     assert provider_lines(status=Line.Status.APPROVED).count() == 3
     assert municipality_lines(status=Line.Status.APPROVED).count() == 3
+
+
+def test_a_declaration_too_large_for_one_file_goes_in_several(started, monkeypatch):
+    """OP179: at most 25 MB per file. With room for two Prestaties per 323, three months go
+    in two 323s for May; the municipality approves both (TR318 allows the same period)."""
+    monkeypatch.setattr(services, "MAX_PRESTATIES", 2)
+    result = run(started, date(2026, 5, 1), date(2026, 6, 3))
+    assert result.debits == 3
+    sent = Message.objects.filter(side=Side.PROVIDER, code="323").order_by("pk")
+    assert sent.count() == 2
+    sizes = []
+    for message in sent:
+        assert schemas.validate("323", codec.parse_xml(message.xml)) == []
+        declaratie = codec.parse(message.xml).declaratie
+        assert declaratie.declaratie_periode.begindatum == date(2026, 5, 1)
+        sizes.append(sum(len(c.prestaties) for c in declaratie.clienten))
+    assert sizes == [2, 1]
+    assert municipality_lines(status=Line.Status.APPROVED).count() == 3
+    assert provider_lines(status=Line.Status.APPROVED).count() == 3
+    assert Message.objects.filter(side=Side.MUNICIPALITY, code="325", direction="uit").count() == 2
+
+
+def test_a_run_interrupted_between_files_sends_the_rest_for_the_same_month(started, monkeypatch):
+    monkeypatch.setattr(services, "MAX_PRESTATIES", 2)
+    original = services._send_part
+    calls = {"n": 0}
+
+    def second_fails(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("verbinding weg")
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "_send_part", second_fails)
+    with pytest.raises(RuntimeError):
+        run(started, date(2026, 5, 1), date(2026, 6, 3))
+    assert provider_lines(status=Line.Status.APPROVED).count() == 2
+    assert provider_lines(status=Line.Status.CONCEPT).count() == 1
+    monkeypatch.setattr(services, "_send_part", original)
+    result = run(started, date(2026, 5, 1), date(2026, 6, 4))
+    assert (result.credits, result.debits) == (0, 0)
+    assert provider_lines(status=Line.Status.APPROVED).count() == 3
+    assert municipality_lines(status=Line.Status.APPROVED).count() == 3
+    # Nothing left: the month is declared.
+    with pytest.raises(services.BillingError, match="al gedeclareerd"):
+        run(started, date(2026, 5, 1), date(2026, 6, 5))
 
 
 def test_the_database_refuses_a_second_standing_debit(started):

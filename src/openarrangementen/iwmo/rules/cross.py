@@ -892,18 +892,20 @@ def _(msg, ctx):
 
 # TR318: whether care was delivered in every period cannot be known here. What holds in every
 # case (Toelichting: after months without care the next period is the month care resumed) is
-# that the DeclaratiePeriode comes after the previous one: the latest DeclaratiePeriode of the
-# earlier declarations of this provider to this municipality not refused as a whole.
+# that the DeclaratiePeriode does not go back: not before the latest DeclaratiePeriode of the
+# earlier declarations of this provider to this municipality not refused as a whole. The same
+# period again is allowed: a declaration too large for one file is split over several
+# (OP179, IB003 "verdeel de berichten over meerdere bestanden"), each with that period.
 @stored_rule("TR318", messages=("323",))
 def _(msg, ctx):
     periods = [
         d.declaratie.declaratie_periode.begindatum for d in ctx.declarations() if not d.refused
     ]
     begin = msg.declaratie.declaratie_periode.begindatum
-    if periods and begin <= max(periods):
+    if periods and begin < max(periods):
         yield Violation.at(
             msg.declaratie,
-            f"DeclaratiePeriode {begin:%m-%Y} volgt niet op de voorgaande declaratieperiode "
+            f"DeclaratiePeriode {begin:%m-%Y} ligt voor de voorgaande declaratieperiode "
             f"({max(periods):%m-%Y}).",
         )
 
@@ -1286,19 +1288,20 @@ def _(msg, ctx):
     earlier = [d for d in ctx.earlier_prestaties() if not d.refused]
     credits = [d.prestatie for d in earlier if d.credit]
     credits += [p for _c, p in _prestaties(msg) if _credit(p)]
+    # Indexed once: a declaration of thousands of prestaties against a long history.
+    debets: dict[tuple, list] = {}
+    for debet in earlier:
+        if not debet.credit:
+            debets.setdefault(_product_key(debet.prestatie), []).append(debet)
+    credited_as = {
+        (_previous(c), c.product_periode.begindatum, c.product_periode.einddatum) for c in credits
+    }
     for _client, prestatie in _prestaties(msg):
         if _credit(prestatie):
             continue
-        key = _product_key(prestatie)
-        for debet in earlier:
-            if debet.credit or _product_key(debet.prestatie) != key:
-                continue
-            credited = any(
-                _previous(c) == debet.reference
-                and c.product_periode.begindatum == debet.prestatie.product_periode.begindatum
-                and c.product_periode.einddatum == debet.prestatie.product_periode.einddatum
-                for c in credits
-            )
+        for debet in debets.get(_product_key(prestatie), []):
+            periode = debet.prestatie.product_periode
+            credited = (debet.reference, periode.begindatum, periode.einddatum) in credited_as
             if not credited:
                 yield Violation.at(
                     prestatie,

@@ -1095,10 +1095,13 @@ def test_tr333_declaratienummer_unique_for_the_provider():
 def test_tr318_declaration_period_after_the_previous_one():
     a = assign(700371)
     assert accepts(declaratie(prestatie("RN-318-1", a.number)), "TR318")
-    declared(prestatie("RN-318-2", a.number), number="D1")
     april = (date(2025, 4, 1), date(2025, 4, 30))
-    assert accepts(declaratie(prestatie("RN-318-3", a.number), number="D2", period=april), "TR318")
-    msg = declaratie(prestatie("RN-318-4", a.number), number="D2")
+    declared(prestatie("RN-318-2", a.number), number="D1", period=april)
+    may = (date(2025, 5, 1), date(2025, 5, 31))
+    assert accepts(declaratie(prestatie("RN-318-3", a.number), number="D2", period=may), "TR318")
+    # April again: the second file of a declaration split over several (OP179).
+    assert accepts(declaratie(prestatie("RN-318-5", a.number), number="D3", period=april), "TR318")
+    msg = declaratie(prestatie("RN-318-4", a.number), number="D2")  # March: before April
     assert refuses(msg, "TR318", at=msg.declaratie)
 
 
