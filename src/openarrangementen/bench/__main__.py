@@ -119,6 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--intake", type=int, default=200, help="WMO305s received one by one")
+    parser.add_argument(
+        "--billing",
+        type=int,
+        default=100_000,
+        help="toewijzingen in the monthly billing run (all there are when fewer)",
+    )
     args = parser.parse_args(argv)
 
     static_root = tempfile.mkdtemp(prefix="oa-bench-static-")
@@ -146,7 +152,10 @@ def main(argv: list[str] | None = None) -> int:
         f"({time.perf_counter() - started:.0f} s)\n"
     )
     call_command("collectstatic", verbosity=0, interactive=False)
+    from openarrangementen.bench.billing import billing_bench
     from openarrangementen.bench.intake import intake_rate
+
+    billing = billing_bench(args.billing, out=out)
 
     intake = intake_rate(args.intake)
     connection.close()
@@ -206,7 +215,15 @@ def main(argv: list[str] | None = None) -> int:
     out.write(
         f"iWmo intake one by one (exchange.receive, WMO305 with every rule and its retour): "
         f"{count} messages, {rate:.1f} per second, {per_message:.0f} queries per message.\n"
-        "Not measured yet: the monthly billing run and the batch intake (issue #14).\n"
+    )
+    out.write(
+        f"Monthly billing run (billing_run for last month, 323 to 325 in process): "
+        f"{billing['assignments']:,} toewijzingen of {billing['pairs']} provider-municipality "
+        f"pairs, {billing['seconds']:.1f} s; {billing['debits']:,} debits and "
+        f"{billing['credits']:,} credits in {billing['declarations']} WMO323s, "
+        f"{billing['approved']:,} lines approved for the month; peak RSS of the run "
+        f"+{billing['rss_growth_mb']:.0f} MB.\n"
+        "Not measured yet: the batch intake (issue #14).\n"
     )
     return 0
 

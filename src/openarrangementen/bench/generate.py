@@ -3,7 +3,9 @@
 The templates come from the real services (`seed_demo`: regions, catalogs, providers,
 contracts, users); the volume is bulk-inserted: inwoners, trajects in every phase with
 consistent event dates, their stored deadlines (computed by `cases.domain`, as the services
-would), toewijzingen and WMO301/305 messages on both sides, and an access-log history.
+would), toewijzingen as sent in a WMO301, their approved starts (305) and stops (307) with the
+messages on both sides, and an access-log history. Declaration lines are made by the billing
+step of the benchmark (`bench.billing`).
 
 Deterministic for a given size (seeded random), bounded in memory (batches).
 """
@@ -12,21 +14,21 @@ import hashlib
 import random
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.models import Municipality, Provider, User
-from openarrangementen.billing.models import Line
 from openarrangementen.cases.deadlines import Inputs
 from openarrangementen.cases.domain import CLOSED, Event, TrajectStatus, pending_deadlines
 from openarrangementen.cases.models import PendingDeadline, Traject
+from openarrangementen.catalog.domain import PriceKind
+from openarrangementen.catalog.models import Level
 from openarrangementen.clients.models import Client
 from openarrangementen.contracting.models import Contract
 from openarrangementen.core.models import AccessLog
-from openarrangementen.iwmo.models import Assignment, Message, Side
+from openarrangementen.iwmo.models import Assignment, DeliveryReport, Message, Side
 from openarrangementen.plans.domain import SHAREABLE_FIELDS
 from openarrangementen.plans.models import Consent
 
@@ -51,7 +53,6 @@ PHASES: list[tuple[TrajectStatus, int]] = [
 # The phases in the order a traject goes through them (the enum's order, without the two
 # ways out before a decision).
 ORDER = [s for s in TrajectStatus if s not in {S.CLOSED_WITH_ADVICE, S.WITHDRAWN}]
-LINE_AMOUNT = Decimal("412.50")  # demo: a month of support at one level
 XML_PADDING = "x" * 1800  # a WMO301 is about 2 kB
 SHARED = list(SHAREABLE_FIELDS)
 
@@ -112,14 +113,21 @@ def generate(n_trajects: int, *, seed: int = 14, today: date | None = None, out=
     ).values_list("pk", "role_assignments__provider_id"):
         professionals.setdefault(provider_id, []).append(user_id)
     actor = User.objects.filter(role_assignments__role=Role.PROCESREGISSEUR.value).first()
+    # Toewijzingen are for the region's own products: output levels (a tariff per period).
+    products: dict[int, list[tuple[str, str]]] = {}
+    for region_id, category, code in (
+        Level.objects.filter(iwmo_unit="82", prices__kind=PriceKind.TARIFF.value)
+        .values_list("arrangement__catalog_version__region_id", "product_category", "product_code")
+        .distinct()
+        .order_by("arrangement__catalog_version__region_id", "product_category", "product_code")
+    ):
+        products.setdefault(region_id, []).append((category, code))
     # The providers with staff accounts are the larger ones in the demo: more of the work.
     staffed = set(professionals)
     phases = [p for p, _ in PHASES]
     weights = [w for _, w in PHASES]
     inputs = Inputs()
     bsns = valid_bsns(70_000_000 + (seed % 100) * 100_000)  # 8 digits + the check digit
-    this_month = today.replace(day=1)
-    last_month = (this_month - timedelta(days=1)).replace(day=1)
     counts = {"trajects": 0, "messages": 0, "assignments": 0, "access_log": 0}
     next_number = (
         Assignment.objects.order_by("-number").values_list("number", flat=True).first() or 0
@@ -213,11 +221,13 @@ def generate(n_trajects: int, *, seed: int = 14, today: date | None = None, out=
                 batch_size=BATCH,
             )
             assignments, messages, logs = [], [], []
+            sent_301, received = {}, {}
             for traject in trajects:
                 if traject.decided_on is None or traject.provider_id is None:
                     continue
                 number = next_number
                 next_number += 1
+                category, product_code = rng.choice(products[traject.municipality.region_id])
                 assignments.append(
                     Assignment(
                         municipality=traject.municipality,
@@ -225,47 +235,53 @@ def generate(n_trajects: int, *, seed: int = 14, today: date | None = None, out=
                         client=traject.client,
                         traject=traject,
                         number=number,
-                        product_category="07",
-                        product_code="07A01",
+                        product_category=category,
+                        product_code=product_code,
                         assigned_at=timezone.make_aware(
                             datetime.combine(traject.decided_on, time(9))
                         ),
                         start_on=traject.decided_on,
                         end_on=traject.decided_on + timedelta(days=365),
+                        changed_since_sent=False,
                     )
                 )
                 codes = ["301", "302"] + (["305", "306"] if traject.started_on else [])
+                if traject.started_on and traject.ended_on:
+                    codes += ["307", "308"]
                 for code in codes:
                     from_municipality = code in {"301", "306"}
                     for side in (Side.MUNICIPALITY, Side.PROVIDER):
                         outgoing = (side == Side.MUNICIPALITY) == from_municipality
                         xml = _xml(code, number)
-                        messages.append(
-                            Message(
-                                side=side,
-                                direction=Message.Direction.OUTGOING
-                                if outgoing
-                                else Message.Direction.INCOMING,
-                                code=code,
-                                status=Message.Status.SENT if outgoing else Message.Status.ANSWERED,
-                                sender_code=traject.municipality.cbs_code
-                                if from_municipality
-                                else traject.provider.agb_code,
-                                receiver_code=traject.provider.agb_code
-                                if from_municipality
-                                else traject.municipality.cbs_code,
-                                identification=f"G{number:08d}{code}",  # never a retour's number
-                                dated_on=traject.decided_on,
-                                xml=xml,
-                                digest=hashlib.sha256(xml.encode()).hexdigest(),
-                                municipality=traject.municipality,
-                                provider=traject.provider,
-                                client=traject.client,
-                                traject=traject,
-                                transport="portaal",
-                                accepted=True,
-                            )
+                        message = Message(
+                            side=side,
+                            direction=Message.Direction.OUTGOING
+                            if outgoing
+                            else Message.Direction.INCOMING,
+                            code=code,
+                            status=Message.Status.SENT if outgoing else Message.Status.ANSWERED,
+                            sender_code=traject.municipality.cbs_code
+                            if from_municipality
+                            else traject.provider.agb_code,
+                            receiver_code=traject.provider.agb_code
+                            if from_municipality
+                            else traject.municipality.cbs_code,
+                            identification=f"G{number:08d}{code}",  # never a retour's number
+                            dated_on=traject.decided_on,
+                            xml=xml,
+                            digest=hashlib.sha256(xml.encode()).hexdigest(),
+                            municipality=traject.municipality,
+                            provider=traject.provider,
+                            client=traject.client,
+                            traject=traject,
+                            transport="portaal",
+                            accepted=True,
                         )
+                        messages.append(message)
+                        if side == Side.MUNICIPALITY and code == "301":
+                            sent_301[number] = message
+                        if side == Side.MUNICIPALITY and code in {"305", "307"}:
+                            received[(code, number)] = message
                 if rng.random() < 0.3:
                     logs.append(
                         AccessLog(
@@ -279,37 +295,38 @@ def generate(n_trajects: int, *, seed: int = 14, today: date | None = None, out=
                             path=f"/trajecten/{traject.pk}/",
                         )
                     )
-            Assignment.objects.bulk_create(assignments, batch_size=BATCH)
-            # Last month's declaration, received and approved, for each started toewijzing.
-            Line.objects.bulk_create(
-                (
-                    Line(
-                        side=Side.MUNICIPALITY,
-                        status=Line.Status.APPROVED,
-                        municipality=a.municipality,
-                        provider=a.provider,
-                        client=a.client,
-                        assignment=a,
-                        assignment_number=a.number,
-                        reference=f"B{a.number:011d}",
-                        previous_reference="",
-                        product_category=a.product_category,
-                        product_code=a.product_code,
-                        period_begin=last_month,
-                        period_end=this_month - timedelta(days=1),
-                        volume=1,
-                        unit="82",
-                        tariff=LINE_AMOUNT,
-                        amount=LINE_AMOUNT,
-                        explanation="",
-                        payable_by=this_month + timedelta(days=30),
-                    )
-                    for a in assignments
-                    if a.traject.started_on is not None
-                ),
-                batch_size=BATCH,
-            )
+            # The toewijzing as sent in its 301 and, once started, its approved start (305):
+            # what a billing run declares from.
             Message.objects.bulk_create(messages, batch_size=BATCH)
+            for a in assignments:
+                a.last_message = sent_301[a.number]
+            Assignment.objects.bulk_create(assignments, batch_size=BATCH)
+            reports = []
+            for a in assignments:
+                for code, kind in (("305", "start"), ("307", "stop")):
+                    message = received.get((code, a.number))
+                    if message is None:
+                        continue
+                    begin = max(a.start_on, a.traject.started_on)
+                    reports.append(
+                        DeliveryReport(
+                            kind=kind,
+                            message=message,
+                            assignment=a,
+                            provider_code=a.provider.agb_code,
+                            municipality_code=a.municipality.cbs_code,
+                            bsn=a.client.bsn,
+                            assignment_number=a.number,
+                            product_category=a.product_category,
+                            product_code=a.product_code,
+                            assignment_start_on=a.start_on,
+                            begin_on=begin,
+                            end_on=max(begin, a.traject.ended_on) if kind == "stop" else None,
+                            reason="02" if kind == "stop" else "",
+                            status_code="1",
+                        )
+                    )
+            DeliveryReport.objects.bulk_create(reports, batch_size=BATCH)
             AccessLog.objects.bulk_create(logs, batch_size=BATCH)
         counts["trajects"] += size
         counts["assignments"] += len(assignments)
