@@ -12,7 +12,6 @@ from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.models import Municipality, Provider, Region
 from openarrangementen.catalog.domain import PriceKind
 from openarrangementen.catalog.models import Level
-from openarrangementen.catalog.selectors import level_price_on
 from openarrangementen.iwmo.context import standing_reports
 from openarrangementen.iwmo.models import Assignment, DeliveryReport, Side
 
@@ -63,12 +62,7 @@ def contract_tariff(level: Level | None, day: date, calendar: Calendar) -> Decim
     82) is converted; a tariff per hour, day part or etmaal is what it is."""
     if level is None:
         return None
-    price = level_price_on(level=level, kind=PriceKind.TARIFF, day=day)
-    if price is None:
-        return None
-    if level.iwmo_unit != PER_PERIOD_UNIT:
-        return price.amount
-    return tariff_per_period(price.amount, price.period, calendar)
+    return tariff_on(level, tariffs_of(level), day, calendar)
 
 
 def tariffs_of(level: Level) -> list:
@@ -78,10 +72,7 @@ def tariffs_of(level: Level) -> list:
 
 def tariff_on(level: Level, prices: list, day: date, calendar: Calendar) -> Decimal | None:
     """`contract_tariff` from the level's tariffs read by `tariffs_of`."""
-    price = next(
-        (p for p in prices if p.valid_from <= day and (p.valid_to is None or p.valid_to >= day)),
-        None,
-    )
+    price = next((p for p in prices if p.validity.contains(day)), None)
     if price is None:
         return None
     if level.iwmo_unit != PER_PERIOD_UNIT:

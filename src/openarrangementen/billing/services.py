@@ -460,7 +460,7 @@ def _check_chunk(row, entries, *, on, payable_by, refused) -> None:
             key = (a.client_id, a.product_category)
             begin = p.product_periode.begindatum
             since[key] = min(since.get(key, begin), begin)
-    states: dict = {key: since[key] for key in since}
+    states: dict[tuple, LineState] = {}
     # The approved debits standing for these toewijzingen, to refuse a second one (9389)
     # before writing rather than by the constraint.
     standing = set(
@@ -494,7 +494,7 @@ def _check_chunk(row, entries, *, on, payable_by, refused) -> None:
                 )
             )
             continue
-        codes, explanation = _judge(assignment, prestatie, states, on, loaded)
+        codes, explanation = _judge(assignment, prestatie, states, on, loaded, since)
         key = (fields["assignment_number"], fields["period_begin"])
         if not codes and key in standing:
             codes = [PAID_ELSEWHERE]
@@ -553,14 +553,14 @@ def _line_fields(row, client, prestatie, assignment) -> dict:
     }
 
 
-def _judge(assignment, prestatie, states, on, loaded: Lines) -> tuple[list[str], str]:
+def _judge(assignment, prestatie, states, on, loaded: Lines, since) -> tuple[list[str], str]:
     """The refusing codes for a debit Prestatie and the explanation either way."""
     if assignment is None:
         return ["9338"], "Geen toewijzing met dit nummer voor deze aanbieder."
     key = (assignment.client_id, assignment.product_category)
-    if not isinstance(states.get(key), LineState):
+    if key not in states:
         states[key] = loaded.state(
-            assignment.client_id, assignment.product_category, on, since=states.get(key)
+            assignment.client_id, assignment.product_category, on, since=since[key]
         )
     state = states[key]
     begin = prestatie.product_periode.begindatum

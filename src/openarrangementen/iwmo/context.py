@@ -141,10 +141,7 @@ class StoreContext(RuleContext):
     def preload_assignments(self, numbers) -> None:
         """Read the toewijzingen with these numbers in a few queries instead of one per
         number (a 323 names thousands; issue #14). `assignment()` then answers from memory."""
-        wanted = sorted(
-            {n for n in numbers if n is not None}
-            - {key[1] for key in self._cache if isinstance(key, tuple) and key[0] == "assignment"}
-        )
+        wanted = sorted({n for n in numbers if n is not None})
         for start in range(0, len(wanted), 5_000):
             part = wanted[start : start + 5_000]
             found = {a.number: a for a in self._sent_assignments().filter(number__in=part)}
@@ -451,16 +448,15 @@ class StoreContext(RuleContext):
             in_force = [
                 level
                 for level in levels
-                if level.arrangement.catalog_version.valid_from <= day
-                and (
-                    level.arrangement.catalog_version.valid_to is None
-                    or level.arrangement.catalog_version.valid_to >= day
-                )
+                if level.arrangement.catalog_version.validity.contains(day)
             ]
             if in_force:
                 return in_force[0]
-            latest = sorted(levels, key=lambda level: level.arrangement.catalog_version.valid_from)
-            return latest[-1] if latest else None
+            return max(
+                levels,
+                key=lambda level: level.arrangement.catalog_version.valid_from,
+                default=None,
+            )
 
         return self._cached(("level", code, category, day), load)
 
