@@ -60,6 +60,7 @@ PAGES = [
     ("inwoner search: list", "almere.pa", "/inwoners/"),
     ("declaraties (municipality)", "almere.beheerder", "/declaraties/"),
     ("declaraties: te betalen", "almere.beheerder", "/declaraties/?status=te-betalen"),
+    ("declareren (provider, not paged yet)", "kade.administratie", "/declareren/"),
 ]
 
 
