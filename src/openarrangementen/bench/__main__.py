@@ -60,7 +60,9 @@ PAGES = [
     ("inwoner search: list", "almere.pa", "/inwoners/"),
     ("declaraties (municipality)", "almere.beheerder", "/declaraties/"),
     ("declaraties: te betalen", "almere.beheerder", "/declaraties/?status=te-betalen"),
-    ("declareren (provider, not paged yet)", "kade.administratie", "/declareren/"),
+    ("declareren (provider)", "kade.administratie", "/declareren/"),
+    ("declareren, page 20", "kade.administratie", "/declareren/?pagina=20"),
+    ("declareren: name, ended too", "kade.administratie", "/declareren/?eerder=on&naam=jan"),
 ]
 
 

@@ -14,12 +14,12 @@ import time
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from openarrangementen.accounts.models import Municipality, Provider, User
 from openarrangementen.billing import services
-from openarrangementen.billing.models import Line
+from openarrangementen.billing.models import Line, Payment
 from openarrangementen.billing.selectors import provider_billing, settings_for
 from openarrangementen.iwmo.models import Assignment, DeliveryReport, Message, Side
 
@@ -54,7 +54,8 @@ def _pairs(limit: int) -> list[tuple[Provider, Municipality, int]]:
 
 
 def _declared_before(provider, municipality, month) -> int:
-    """Everything owed up to `month` as declared and approved on both sides (bulk)."""
+    """Everything owed up to `month` as declared and approved on both sides (bulk), and
+    paid but for the last month."""
     payable = settings_for(municipality.region).payment_term_days
     count = 0
     with transaction.atomic():
@@ -94,6 +95,25 @@ def _declared_before(provider, municipality, month) -> int:
                 for line in lines
             )
             count += len(lines)
+        # Paid, as a municipality does within its term: all but the last month's lines.
+        unpaid = Line.objects.filter(
+            side=Side.MUNICIPALITY,
+            provider=provider,
+            municipality=municipality,
+            payment__isnull=True,
+            period_end__lt=month.replace(day=1),
+        )
+        amount = unpaid.aggregate(total=Sum("amount"))["total"]
+        if amount is not None:
+            payment = Payment.objects.create(
+                municipality=municipality,
+                provider=provider,
+                paid_on=month.replace(day=1),
+                reference=f"BENCH-{provider.pk}-{municipality.pk}",
+                amount=amount,
+                recorded_by=User.objects.filter(is_superuser=True).first(),
+            )
+            unpaid.update(payment=payment)
     return count
 
 

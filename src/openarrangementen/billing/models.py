@@ -172,7 +172,29 @@ class Line(models.Model):
                 name="billing_line_amount_not_negative", condition=Q(amount__gte=Decimal(0))
             ),
         ]
-        indexes = [models.Index(fields=["side", "provider", "status"])]
+        indexes = [
+            models.Index(fields=["side", "provider", "status"]),
+            # Declaraties, newest first (issue #14).
+            models.Index(
+                "side",
+                "municipality",
+                models.OrderBy(models.F("created_at"), descending=True),
+                models.OrderBy(models.F("id"), descending=True),
+                name="billing_line_received",
+            ),
+            # What is still to pay, summed from the index alone.
+            models.Index(
+                fields=["side", "municipality", "provider"],
+                include=["amount", "credit"],
+                condition=Q(status="goedgekeurd", payment__isnull=True),
+                name="billing_line_unpaid",
+            ),
+            # Declareren: a page of clients' lines; the billing run's standing debits.
+            models.Index(
+                fields=["side", "provider", "municipality", "client", "period_begin"],
+                name="billing_line_client",
+            ),
+        ]
 
     def __str__(self) -> str:
         kind = "credit" if self.credit else "debet"

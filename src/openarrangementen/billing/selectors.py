@@ -11,7 +11,7 @@ from django.db.models import F, Q, QuerySet
 from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.models import Municipality, Provider, Region
 from openarrangementen.catalog.domain import PriceKind
-from openarrangementen.catalog.models import Level
+from openarrangementen.catalog.models import Level, LevelPrice
 from openarrangementen.iwmo.context import standing_reports
 from openarrangementen.iwmo.models import Assignment, DeliveryReport, Side
 
@@ -130,7 +130,8 @@ class Lines:
 
     `provider`: the lines on which the provider has a toewijzing sent in a 301 (with every
     toewijzing on them, also other providers': a period of change goes to whoever began
-    it). `client_ids`: the lines of these clients. Neither: the municipality's lines."""
+    it). `client_ids`: the lines of these clients (of the provider's, with both). Neither:
+    the municipality's lines."""
 
     def __init__(self, municipality: Municipality, *, provider=None, client_ids=None):
         self.municipality = municipality
@@ -142,6 +143,8 @@ class Lines:
             mine = Assignment.objects.filter(
                 municipality=municipality, provider=provider, last_message__isnull=False
             )
+            if client_ids is not None:
+                mine = mine.filter(client_id__in=list(client_ids))
             rows = rows.filter(client_id__in=mine.values("client_id"))
         elif client_ids is not None:
             rows = rows.filter(client_id__in=list(client_ids))
@@ -162,10 +165,10 @@ class Lines:
             self._lines = {k: v for k, v in self._lines.items() if k in sent}
         self._reports: dict[int, list[DeliveryReport]] = {}
         reports = DeliveryReport.objects.filter(message__municipality_id=municipality.pk)
-        if provider is not None:
-            reports = reports.filter(assignment_number__in=rows.values("number"))
-        elif client_ids is not None:
+        if client_ids is not None:
             reports = reports.filter(assignment_number__in=numbers)
+        elif provider is not None:
+            reports = reports.filter(assignment_number__in=rows.values("number"))
         for report in reports.order_by("created_at", "pk"):
             self._reports.setdefault(report.assignment_number, []).append(report)
         self._region_levels: dict[tuple[str, str], Level] = {}
@@ -175,7 +178,7 @@ class Lines:
         ).order_by("arrangement__catalog_version__valid_from"):
             self._region_levels[(level.product_category, level.product_code)] = level
             self._levels[level.pk] = level
-        self._prices: dict[int, list] = {}
+        self._prices: dict[int, list] | None = None
         self._tariffs: dict[tuple[int, date], Decimal | None] = {}
 
     def line_keys(self) -> list[tuple[int, str]]:
@@ -201,6 +204,13 @@ class Lines:
         return self._tariffs[key]
 
     def _tariff(self, level: Level, day: date) -> Decimal | None:
+        if self._prices is None:
+            # Every tariff of the region's levels in one query, oldest first.
+            self._prices = {pk: [] for pk in self._levels}
+            for price in LevelPrice.objects.filter(
+                level_id__in=list(self._levels), kind=PriceKind.TARIFF.value
+            ).order_by("valid_from"):
+                self._prices[price.level_id].append(price)
         if level.pk not in self._prices:
             self._prices[level.pk] = tariffs_of(level)
         return tariff_on(level, self._prices[level.pk], day, self.calendar)
@@ -310,14 +320,18 @@ DEBIT_FIELDS = (
 )  # fmt: skip
 
 
-def provider_billing(*, provider: Provider, municipality: Municipality, month: date):
+def provider_billing(
+    *, provider: Provider, municipality: Municipality, month: date, client_ids=None
+):
     """Per client line of the provider: what is owed up to the end of `month` and what a run
     would credit and debit now. Set-based: the toewijzingen, reports, tariffs and standing
-    debits of all the provider's lines are read once."""
+    debits of all the provider's lines (of `client_ids` only, when given) are read once."""
     on = month_of(month).end + timedelta(days=1)
-    loaded = Lines(municipality, provider=provider)
+    loaded = Lines(municipality, provider=provider, client_ids=client_ids)
     debits_by_line: dict[tuple[int, str], dict[LineKey, Line]] = {}
     standing = provider_lines(provider, municipality).filter(credit=False, standing=True)
+    if client_ids is not None:
+        standing = standing.filter(client_id__in=list(client_ids))
     for line in standing.only(*DEBIT_FIELDS):
         debits_by_line.setdefault((line.client_id, line.product_category), {})[
             LineKey(str(line.assignment_number), line.period_begin)
@@ -364,13 +378,44 @@ def provider_municipalities(provider: Provider) -> QuerySet[Municipality]:
     ).order_by("name")
 
 
-def lines_visible_to(user) -> QuerySet[Line]:
+def lines_visible_to(user, *, side: str | None = None) -> QuerySet[Line]:
     """The one selector for declaration lines: a provider's own side for its billing staff,
-    the municipality's side for its contract managers and functional managers."""
+    the municipality's side for its contract managers and functional managers. `side`: only
+    that side's lines, so the planner gets one condition it can serve from an index (the
+    organisations as a list of ids, as `clients.selectors` does)."""
     from openarrangementen.accounts.selectors import municipalities_for
 
-    municipalities = municipalities_for(user, MUNICIPALITY_BILLING_ROLES)
-    return Line.objects.filter(
-        Q(side=Side.PROVIDER, provider__in=billing_providers_for(user))
-        | Q(side=Side.MUNICIPALITY, municipality__in=municipalities)
-    ).select_related("client", "provider", "municipality", "message", "payment")
+    condition = Q(pk__in=[])
+    if side in (None, Side.PROVIDER):
+        providers = list(billing_providers_for(user).values_list("pk", flat=True))
+        condition |= Q(side=Side.PROVIDER, provider__in=providers)
+    if side in (None, Side.MUNICIPALITY):
+        municipalities = list(
+            municipalities_for(user, MUNICIPALITY_BILLING_ROLES).values_list("pk", flat=True)
+        )
+        condition |= Q(side=Side.MUNICIPALITY, municipality__in=municipalities)
+    return Line.objects.filter(condition).select_related(
+        "client", "provider", "municipality", "message", "payment"
+    )
+
+
+def billing_clients(
+    *, provider: Provider, municipality: Municipality, until: date, since: date | None = None
+):
+    """The clients on whom the provider declares to the municipality: a toewijzing sent in
+    a 301 that begins on or before `until` (and does not end before `since`, when given), in
+    name order (the pages of *Declareren*). Not a client file: what the provider needs of a
+    client to declare (name, BSN)."""
+    from openarrangementen.clients.models import Client
+
+    assignments = Assignment.objects.filter(
+        provider=provider,
+        municipality=municipality,
+        last_message__isnull=False,
+        start_on__lte=until,
+    )
+    if since is not None:
+        assignments = assignments.filter(Q(end_on__isnull=True) | Q(end_on__gte=since))
+    return Client.objects.filter(
+        municipality=municipality, pk__in=assignments.values("client_id")
+    ).order_by("family_name", "initials", "pk")

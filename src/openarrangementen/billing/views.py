@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from openarrangementen.accounts.models import Municipality, Provider
 from openarrangementen.accounts.selectors import municipalities_for, roles_of
-from openarrangementen.clients.models import Client
 from openarrangementen.core.audit import log_list
 from openarrangementen.core.money import format_euro
 from openarrangementen.core.pagination import page_of
@@ -32,6 +31,7 @@ from .models import Line
 from .selectors import (
     MUNICIPALITY_BILLING_ROLES,
     PROVIDER_BILLING_ROLES,
+    billing_clients,
     billing_providers_for,
     lines_visible_to,
     provider_billing,
@@ -52,6 +52,15 @@ class ProviderMonthForm(UtrechtFormMixin, forms.Form):
     def __init__(self, *args, municipalities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["gemeente"].queryset = municipalities
+
+
+class ProviderFilterForm(ProviderMonthForm):
+    """Declareren's choice of month and municipality, and which clients to list."""
+
+    naam = forms.CharField(label="Achternaam cliënt (of een deel)", required=False, max_length=100)
+    eerder = forms.BooleanField(
+        label="Ook cliënten van wie de toewijzing voor deze maand al eindigde", required=False
+    )
 
 
 class PaymentForm(UtrechtFormMixin, forms.Form):
@@ -88,10 +97,15 @@ def _codes(line: Line, known: dict[str, codelists.Code]) -> list[dict]:
     ]
 
 
+def _overlaps(period, month) -> bool:
+    return period.begin <= month.end and period.end >= month.begin
+
+
 @login_required
 def provider_page(request: HttpRequest) -> HttpResponse:
     """Declareren: per client what is owed in the month and why, what a run would send, and
-    the lines sent with their answer."""
+    the lines of the month with their answer. Paged by client (issue #14): the owed
+    computation runs for the 25 clients shown, the run itself for all of them."""
     roles = roles_of(request.user)
     if not roles & PROVIDER_BILLING_ROLES:
         raise Http404("Deze pagina is er niet voor uw rol.")
@@ -99,54 +113,73 @@ def provider_page(request: HttpRequest) -> HttpResponse:
     if provider is None:
         raise Http404("U declareert niet voor een aanbieder.")
     municipalities = provider_municipalities(provider)
-    form = ProviderMonthForm(
+    form = ProviderFilterForm(
         request.GET or None,
         municipalities=municipalities,
         initial={"maand": _previous_month(), "gemeente": municipalities.first()},
     )
     month, municipality = _previous_month(), municipalities.first()
+    name, earlier = "", False
     if form.is_bound and form.is_valid():
         month, municipality = form.cleaned_data["maand"], form.cleaned_data["gemeente"]
+        name, earlier = form.cleaned_data["naam"].strip(), form.cleaned_data["eerder"]
     period = month_of(month)
-    rows, lines = [], Line.objects.none()
-    if municipality is not None:
-        rows = provider_billing(provider=provider, municipality=municipality, month=period.begin)
-        lines = lines_visible_to(request.user).filter(
-            side=Side.PROVIDER, provider=provider, municipality=municipality
-        )
-    clients = Client.objects.in_bulk({r.state.client_id for r in rows})
+    context = {"form": form, "provider": provider, "municipality": municipality}
+    if municipality is None:
+        return render(request, "billing/provider.html", context)
+    clients = billing_clients(
+        provider=provider,
+        municipality=municipality,
+        until=period.end,
+        since=None if earlier else period.begin,
+    )
+    if name:
+        clients = clients.filter(family_name__icontains=name)
+    page = page_of(request, clients)
+    shown = list(page.object_list)
+    order = {client.pk: i for i, client in enumerate(shown)}
+    rows = provider_billing(
+        provider=provider, municipality=municipality, month=period.begin, client_ids=order
+    )
+    rows.sort(key=lambda r: (order[r.state.client_id], r.state.category))
+    lines = lines_visible_to(request.user, side=Side.PROVIDER).filter(
+        provider=provider, municipality=municipality
+    )
     known = _retour_texts()
     by_line: dict[tuple, list[Line]] = {}
-    for line in lines:
+    for line in lines.filter(
+        client_id__in=list(order), period_begin__lte=period.end, period_end__gte=period.begin
+    ).order_by("period_begin", "assignment_number", "created_at", "pk"):
         line.codes = _codes(line, known)
         by_line.setdefault((line.client_id, line.product_category), []).append(line)
+    by_pk = {client.pk: client for client in shown}
     for row in rows:
-        row.client = clients.get(row.state.client_id)
+        row.client = by_pk[row.state.client_id]
         row.lines = by_line.get((row.state.client_id, row.state.category), [])
+        row.owed_shown = [o for o in row.owed if _overlaps(o.period, period)]
+        row.others_shown = [o for o in row.others if _overlaps(o.period, period)]
     log_list(
         actor=request.user,
-        objects=clients.values(),
+        objects=shown,
         purpose="declareren",
         path=request.get_full_path(),
         roles=_roles_text(roles),
     )
-    settings = settings_for(municipality.region) if municipality else None
-    to_send = sum(len(r.plan_debits) + len(r.plan_credits) for r in rows)
+    settings = settings_for(municipality.region)
     return render(
         request,
         "billing/provider.html",
-        {
-            "form": form,
-            "provider": provider,
-            "municipality": municipality,
+        context
+        | {
             "period": period,
-            "rows": [r for r in rows if r.owed or r.waiting or r.lines or r.plan_credits],
+            "rows": rows,
+            "page": page,
+            "count_text": page.paginator.count_text("cliënt", "cliënten"),
+            "filtered": bool(name or earlier),
             "settings": settings,
-            "to_send": to_send,
+            "to_send_here": sum(len(r.plan_debits) + len(r.plan_credits) for r in rows),
             "may_run": period.end < today(),
-            "due_by": period.end + timedelta(days=settings.declaration_term_days)
-            if settings
-            else None,
+            "due_by": period.end + timedelta(days=settings.declaration_term_days),
             "concept": lines.filter(status=Line.Status.CONCEPT).count(),
         },
     )
@@ -192,7 +225,7 @@ def municipality_page(request: HttpRequest) -> HttpResponse:
     roles = roles_of(request.user)
     if not roles & MUNICIPALITY_BILLING_ROLES:
         raise Http404("Deze pagina is er niet voor uw rol.")
-    lines = lines_visible_to(request.user).filter(side=Side.MUNICIPALITY)
+    lines = lines_visible_to(request.user, side=Side.MUNICIPALITY)
     # The providers that can declare here (not read from every line: that grows with them).
     providers = Provider.objects.filter(
         pk__in=Provider.objects.filter(
@@ -255,7 +288,7 @@ def record_payment(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = PaymentForm(request.POST)
     ids = [int(i) for i in request.POST.getlist("regel") if i.isdigit()]
-    lines = list(lines_visible_to(request.user).filter(side=Side.MUNICIPALITY, pk__in=ids))
+    lines = list(lines_visible_to(request.user, side=Side.MUNICIPALITY).filter(pk__in=ids))
     if not form.is_valid() or not lines:
         messages.error(request, "Kies de betaalde regels en vul datum en betalingskenmerk in.")
         return redirect("portal:billing-municipality")

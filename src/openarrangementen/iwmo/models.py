@@ -281,6 +281,12 @@ class Assignment(TimestampedModel):
                 fields=["municipality", "number"], name="iwmo_assignment_unique_number"
             )
         ]
+        indexes = [
+            # A provider's clients at one municipality (Declareren, the billing run).
+            models.Index(
+                fields=["provider", "municipality", "client"], name="iwmo_assignment_provider"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Toewijzing {self.number} ({self.product_category} {self.product_code})"

@@ -134,3 +134,83 @@ def test_the_declarations_page_is_paged_and_its_total_covers_every_page(
         assert html.count('name="regel"') == 1
     assert "Pagina 1 van 2" in first.content.decode()
     assert "status=te-betalen" in first.content.decode()  # the next page keeps the filter
+
+
+@pytest.fixture
+def two_clients(started):
+    """A second client of De Kade in Almere, Aydin, started on the same day; her
+    toewijzing ends on 31 March 2026."""
+    from openarrangementen.cases.domain import TrajectStatus
+    from openarrangementen.clients.tests.factories import ClientFactory
+    from openarrangementen.decisions import services as decisions
+    from openarrangementen.iwmo.models import Assignment
+
+    aydin = ClientFactory(
+        municipality=started.municipality,
+        family_name="Aydin",
+        initials="S.",
+        bsn="111222333",
+        street="Stationsstraat",
+        house_number=3,
+        postcode="1315 AB",
+        city="Almere",
+    )
+    with time_machine.travel(START, tick=False):
+        traject = flow.advance(
+            flow.new_melding(client=aydin, question="Hulp bij het huishouden."),
+            TrajectStatus.DECIDED,
+        )
+        decisions.traject_start_record(
+            traject=traject, actor=user("kade.begeleider"), started_on=START
+        )
+    assert traject.provider == started.provider
+    assert Assignment.objects.get(client=aydin).last_message_id  # the 301 went out
+    Assignment.objects.filter(client=aydin).update(end_on=date(2026, 3, 31))
+    return aydin
+
+
+def test_declareren_is_paged_by_client_in_name_order(client, started, two_clients, monkeypatch):
+    """Issue #14: one client a page here (25 in the product); the owed periods are those of
+    the chosen month, for the clients on the page."""
+    import functools
+
+    from openarrangementen.billing import views
+    from openarrangementen.core.pagination import page_of
+
+    monkeypatch.setattr(views, "page_of", functools.partial(page_of, per_page=1))
+    client.force_login(user("kade.administratie"))
+    url = reverse("portal:billing-provider")
+    query = {"maand": "2026-03", "gemeente": started.municipality.pk}
+    with time_machine.travel(date(2026, 5, 4), tick=False):
+        first = client.get(url, query).content.decode()
+        second = client.get(url, query | {"pagina": 2}).content.decode()
+    assert "2 cliënten met een toewijzing in deze maand" in first
+    assert "Pagina 1 van 2" in first
+    assert "Aydin" in first
+    assert "Verbeek" not in first
+    assert "Verbeek" in second
+    assert "Aydin" not in second
+    assert "maart 2026" in first
+    assert "april 2026" not in first
+    # The log names the client shown, not the other.
+    logged = AccessLog.objects.filter(purpose="declareren").order_by("pk")
+    assert logged.first().client_ids == [two_clients.pk]
+
+
+def test_declareren_lists_an_ended_toewijzing_only_when_asked(client, started, two_clients):
+    client.force_login(user("kade.administratie"))
+    url = reverse("portal:billing-provider")
+    april = {"maand": "2026-04", "gemeente": started.municipality.pk}
+    with time_machine.travel(date(2026, 5, 4), tick=False):
+        default = client.get(url, april).content.decode()
+        earlier = client.get(url, april | {"eerder": "on"}).content.decode()
+        by_name = client.get(url, april | {"eerder": "on", "naam": "ayd"}).content.decode()
+    assert "1 cliënt met een toewijzing in deze maand" in default
+    assert "Aydin" not in default
+    assert "Verbeek" in default
+    assert "2 cliënten in deze selectie" in earlier
+    assert "Aydin" in earlier
+    assert "Verbeek" in earlier
+    assert "1 cliënt in deze selectie" in by_name
+    assert "Aydin" in by_name
+    assert "Verbeek" not in by_name
