@@ -3,8 +3,9 @@
 The templates come from the real services (`seed_demo`: regions, catalogs, providers,
 contracts, users); the volume is bulk-inserted: inwoners, trajects in every phase with
 consistent event dates, their stored deadlines (computed by `cases.domain`, as the services
-would), toewijzingen as sent in a WMO301, their approved starts (305) and stops (307) with the
-messages on both sides, and an access-log history. Declaration lines are made by the billing
+would), the POP deel I of each decided traject, toewijzingen as sent in a WMO301, their
+approved starts (305) and stops (307) with the messages on both sides, and an access-log
+history. Declaration lines are made by the billing
 step of the benchmark (`bench.billing`).
 
 Deterministic for a given size (seeded random), bounded in memory (batches).
@@ -30,7 +31,7 @@ from openarrangementen.contracting.models import Contract
 from openarrangementen.core.models import AccessLog
 from openarrangementen.iwmo.models import Assignment, DeliveryReport, Message, Side
 from openarrangementen.plans.domain import SHAREABLE_FIELDS
-from openarrangementen.plans.models import Consent
+from openarrangementen.plans.models import Consent, PartOne
 
 S = TrajectStatus
 BATCH = 5_000
@@ -114,14 +115,20 @@ def generate(n_trajects: int, *, seed: int = 14, today: date | None = None, out=
         professionals.setdefault(provider_id, []).append(user_id)
     actor = User.objects.filter(role_assignments__role=Role.PROCESREGISSEUR.value).first()
     # Toewijzingen are for the region's own products: output levels (a tariff per period).
-    products: dict[int, list[tuple[str, str]]] = {}
-    for region_id, category, code in (
+    products: dict[int, list[tuple[str, str, int, int]]] = {}
+    for region_id, category, code, level_id, arrangement_id in (
         Level.objects.filter(iwmo_unit="82", prices__kind=PriceKind.TARIFF.value)
-        .values_list("arrangement__catalog_version__region_id", "product_category", "product_code")
+        .values_list(
+            "arrangement__catalog_version__region_id",
+            "product_category",
+            "product_code",
+            "pk",
+            "arrangement_id",
+        )
         .distinct()
         .order_by("arrangement__catalog_version__region_id", "product_category", "product_code")
     ):
-        products.setdefault(region_id, []).append((category, code))
+        products.setdefault(region_id, []).append((category, code, level_id, arrangement_id))
     # The providers with staff accounts are the larger ones in the demo: more of the work.
     staffed = set(professionals)
     phases = [p for p, _ in PHASES]
@@ -220,14 +227,35 @@ def generate(n_trajects: int, *, seed: int = 14, today: date | None = None, out=
                 ),
                 batch_size=BATCH,
             )
-            assignments, messages, logs = [], [], []
+            assignments, messages, logs, parts = [], [], [], []
             sent_301, received = {}, {}
             for traject in trajects:
                 if traject.decided_on is None or traject.provider_id is None:
                     continue
                 number = next_number
                 next_number += 1
-                category, product_code = rng.choice(products[traject.municipality.region_id])
+                category, product_code, level_id, arrangement_id = rng.choice(
+                    products[traject.municipality.region_id]
+                )
+                # POP deel I, what the beschikking was decided on (its period and level).
+                parts.append(
+                    PartOne(
+                        traject=traject,
+                        arrangement_id=arrangement_id,
+                        level_id=level_id,
+                        own_strength="Netwerk helpt waar het kan.",
+                        prior_facilities="Geen.",
+                        general_facilities="Buurthuis.",
+                        customised_support="Begeleiding thuis (benchmark).",
+                        suffers_from="Overzicht kwijt.",
+                        cannot_do="Post en geldzaken zelf regelen.",
+                        level_argumentation="Past bij de situatie.",
+                        start_on=traject.decided_on,
+                        end_on=traject.decided_on + timedelta(days=365),
+                        goals="Zelf de post bijhouden.",
+                        completed_by=actor,
+                    )
+                )
                 assignments.append(
                     Assignment(
                         municipality=traject.municipality,
@@ -297,6 +325,7 @@ def generate(n_trajects: int, *, seed: int = 14, today: date | None = None, out=
                     )
             # The toewijzing as sent in its 301 and, once started, its approved start (305):
             # what a billing run declares from.
+            PartOne.objects.bulk_create(parts, batch_size=BATCH)
             Message.objects.bulk_create(messages, batch_size=BATCH)
             for a in assignments:
                 a.last_message = sent_301[a.number]

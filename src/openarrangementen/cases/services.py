@@ -16,6 +16,7 @@ from openarrangementen.accounts.domain import MUNICIPALITY_CLIENT_ROLES, Role
 from openarrangementen.accounts.models import Municipality, Region, User
 from openarrangementen.accounts.selectors import municipalities_for, roles_of
 from openarrangementen.clients.models import Client
+from openarrangementen.core.memo import once
 from openarrangementen.core.notifications import notify
 
 from .domain import (
@@ -453,7 +454,10 @@ def notify_municipality(traject: Traject, *, subject: str, text: str) -> None:
     if traject.procesregisseur_id is not None:
         recipients = [traject.procesregisseur]
     else:
-        recipients = list(municipality_pas(traject.municipality))
+        recipients = once(
+            ("municipality_pas", traject.municipality_id),
+            lambda: list(municipality_pas(traject.municipality)),
+        )
     notify(
         recipients=recipients,
         subject=subject,

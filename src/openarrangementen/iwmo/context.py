@@ -14,6 +14,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from openarrangementen.core.memo import once
+
 from .models import Assignment, DeliveryReport, Message, Request, Side
 from .rules.base import RuleContext
 
@@ -175,14 +177,16 @@ class StoreContext(RuleContext):
     def deliveries(self, kind: str, *, number: int | None, bsn: str | None = None):
         """The approved StartProduct (kind "start") or StopProduct ("stop") lines received
         from this provider with this ToewijzingNummer, in the order they arrived."""
+        reports = self._cached(("reports", number), lambda: self._reports(number))
+        return [r for r in reports if r.kind == kind and (bsn is None or r.bsn == bsn)]
+
+    def _reports(self, number: int | None) -> list[DeliveryReport]:
+        """Every approved start and stop with this number, read once per message."""
         rows = DeliveryReport.objects.filter(
-            kind=kind,
             message__municipality=self.municipality,
             message__provider=self.provider,
             assignment_number=number,
         ).exclude(message=self.message)
-        if bsn is not None:
-            rows = rows.filter(bsn=bsn)
         return list(rows.order_by("created_at", "pk"))
 
     start_key = staticmethod(start_key)
@@ -413,7 +417,8 @@ class StoreContext(RuleContext):
                 ).values_list("product_category", "product_code")
             )
 
-        return self._cached("product_codes", load)
+        region = self.municipality.region_id
+        return self._cached("product_codes", lambda: once(("product_codes", region), load))
 
     def _region_levels(self) -> list:
         """The levels of the municipality's region (every catalog version) with their

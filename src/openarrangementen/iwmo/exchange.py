@@ -22,6 +22,7 @@ from django.utils import timezone
 from lxml import etree
 
 from openarrangementen.accounts.models import Municipality, Provider
+from openarrangementen.core.memo import batch, once
 from openarrangementen.core.selectors import add_working_days
 
 from . import codec, retour, schemas
@@ -65,6 +66,18 @@ def today():
 
 
 # --- sending ---------------------------------------------------------------------------------
+
+
+# What processing a received message may change (not its XML: rewriting it costs).
+PROCESSED_FIELDS = (
+    "status", "violations", "accepted", "processed_at", "client", "traject", "in_reply_to",
+    "retour_codes",
+)  # fmt: skip
+# What `send` sets once the outbox row exists.
+SENT_FIELDS = (
+    "identification", "dated_on", "retour_codes", "accepted", "xml", "digest", "status",
+    "answer_due_on", "transport", "next_attempt_at",
+)  # fmt: skip
 
 
 def new_identification(message: Message) -> str:
@@ -131,7 +144,7 @@ def send(
         row.answer_due_on = add_working_days(row.dated_on, working_days)
     row.transport = transport_name(provider, municipality)
     row.next_attempt_at = timezone.now()
-    row.save()
+    row.save(update_fields=SENT_FIELDS)
     if row.transport == Endpoint.Transport.IN_PROCESS:
         deliver(row)
     else:
@@ -300,8 +313,14 @@ def receive(
     obj = codec.from_element(root)
     side = side_receiving(code)
     parties = header_parties(obj)
-    municipality = Municipality.objects.filter(cbs_code=parties.municipality_code).first()
-    sender_provider = Provider.objects.filter(agb_code=parties.provider_code).first()
+    municipality = once(
+        ("municipality", parties.municipality_code),
+        lambda: Municipality.objects.filter(cbs_code=parties.municipality_code).first(),
+    )
+    sender_provider = once(
+        ("provider", parties.provider_code),
+        lambda: Provider.objects.filter(agb_code=parties.provider_code).first(),
+    )
     municipality_code, provider_code = parties.municipality_code, parties.provider_code
     if municipality is None or sender_provider is None:
         return Received(
@@ -324,6 +343,29 @@ def receive(
         municipality=municipality,
         provider=sender_provider,
     )
+
+
+BATCH_SIZE = 500
+
+
+def receive_batch(
+    items, *, transport: str, provider: Provider | None = None, region=None
+) -> list[Received]:
+    """Receive many messages (a folder's files) exactly as `receive` receives each: every
+    rule, every retour, a duplicate changes nothing. Faster in two ways (issue #14): what
+    does not change between them (the parties in the headers, the link, the region's
+    product codes, the PAs to notify) is read once (`core.memo.batch`), and each chunk of
+    `BATCH_SIZE` is one transaction, written whole or not at all."""
+    items = list(items)
+    results: list[Received] = []
+    with batch():
+        for start in range(0, len(items), BATCH_SIZE):
+            with transaction.atomic():
+                results.extend(
+                    receive(data, transport=transport, provider=provider, region=region)
+                    for data in items[start : start + BATCH_SIZE]
+                )
+    return results
 
 
 def _store_and_process(obj, *, code, side, xml, transport, municipality, provider) -> Received:
@@ -442,14 +484,16 @@ def _process(row: Message, obj) -> Received:
         from openarrangementen.billing.services import check_declaration
 
         refused = {**(class_codes or {}), **check_declaration(row, obj, skip=class_codes or {})}
-        _send_retour(row, obj, class_codes=refused or None)
+        answer = _send_retour(row, obj, class_codes=refused or None)
         row.accepted = not refused
         row.status = Message.Status.ANSWERED if not violations else Message.Status.REJECTED
     elif row.code in schemas.RETOUR_OF:
-        _send_retour(row, obj, header_codes=header_codes, class_codes=class_codes)
+        answer = _send_retour(row, obj, header_codes=header_codes, class_codes=class_codes)
         row.status = Message.Status.ANSWERED if not violations else Message.Status.REJECTED
-    row.save()
-    return Received(message=row, retour=row.answers.first())
+    else:
+        answer = None  # a retour or a 325 is not answered
+    row.save(update_fields=PROCESSED_FIELDS)
+    return Received(message=row, retour=answer)
 
 
 def _send_retour(row: Message, obj, *, header_codes=None, class_codes=None, link=True) -> Message:

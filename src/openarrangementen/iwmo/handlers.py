@@ -40,10 +40,11 @@ def link(row: Message, obj) -> None:
         assignment = (
             Assignment.objects.filter(municipality=row.municipality, number__in=numbers)
             .exclude(traject=None)
+            .select_related("traject")
             .first()
         )
         if assignment is not None:
-            row.traject_id = assignment.traject_id
+            row.traject = assignment.traject
     if row.traject_id is None and row.client_id and row.provider_id:
         row.traject = (
             Traject.objects.filter(client_id=row.client_id, provider_id=row.provider_id)
@@ -108,9 +109,11 @@ def _service_user(row: Message):
 
 def _report(row: Message, obj, item, kind: str, **stop) -> Assignment | None:
     """Record one StartProduct or StopProduct; returns the assignment it is about."""
-    assignment = Assignment.objects.filter(
-        municipality=row.municipality, number=item.toewijzing_nummer
-    ).first()
+    assignment = (
+        Assignment.objects.filter(municipality=row.municipality, number=item.toewijzing_nummer)
+        .select_related("traject")
+        .first()
+    )
     DeliveryReport.objects.create(
         kind=kind,
         message=row,

@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 
+from openarrangementen.core.memo import once
+
 from .models import Endpoint
 
 
@@ -34,10 +36,13 @@ class LinkError(Exception):
 def endpoint_for(*, provider_id: int | None, region_id: int | None) -> Endpoint | None:
     if provider_id is None or region_id is None:
         return None
-    return (
-        Endpoint.objects.select_related("service_user")
-        .filter(provider_id=provider_id, region_id=region_id)
-        .first()
+    return once(
+        ("endpoint", provider_id, region_id),
+        lambda: (
+            Endpoint.objects.select_related("service_user")
+            .filter(provider_id=provider_id, region_id=region_id)
+            .first()
+        ),
     )
 
 

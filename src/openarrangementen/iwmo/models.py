@@ -110,6 +110,10 @@ class Message(models.Model):
                 "side", "provider", F("created_at").desc(), F("id").desc(),
                 name="iwmo_message_log_provider",
             ),
+            # The message a retour or 325 answers, found by its identification.
+            models.Index(
+                fields=["side", "code", "identification"], name="iwmo_message_identification"
+            ),
         ]  # fmt: skip
 
     def __str__(self) -> str:
@@ -326,6 +330,10 @@ class DeliveryReport(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = "start- of stopmelding"
         verbose_name_plural = "start- en stopmeldingen"
+        indexes = [
+            # The reports of a toewijzing: the cross-message rules, segments, billing.
+            models.Index(fields=["assignment_number", "kind"], name="iwmo_delivery_number")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} toewijzing {self.assignment_number}"

@@ -89,6 +89,103 @@ def test_folder_link_writes_the_301_and_reads_the_providers_305(
     assert list((tmp_path / "naar-aanbieder").glob("WMO306_*.xml"))
 
 
+def _folder_with_starts(tmp_path, settings, capture, count: int):
+    """A folder link and `count` decided trajects whose starts the provider put in its
+    folder, one file each."""
+    settings.IWMO_FOLDER_ROOT = str(tmp_path)
+    endpoint(transport=Endpoint.Transport.FOLDER, folder="almere")
+    folder = tmp_path / "almere"
+    from openarrangementen.clients.tests.factories import ClientFactory
+
+    clients = [flow.verbeek()] + [
+        ClientFactory(
+            municipality=flow.verbeek().municipality,
+            family_name=f"Aydin{n}",
+            street="Stationsstraat",
+            house_number=n,
+            postcode="1315 AB",
+            city="Almere",
+        )
+        for n in range(1, count)
+    ]
+    with capture(execute=True):
+        trajects = [
+            flow.advance(flow.new_melding(client=c, question="Hulp bij het huishouden."), S.DECIDED)
+            for c in clients
+        ]
+    inbox = folder / "van-aanbieder"
+    inbox.mkdir()
+    for n, traject in enumerate(trajects):
+        assignment = Assignment.objects.get(traject=traject)
+        (inbox / f"start-{n}.xml").write_bytes(start_xml(assignment, f"90000000000{n}"))
+    return folder, trajects
+
+
+def test_folder_pickup_receives_in_batches_and_a_duplicate_changes_nothing(
+    tmp_path, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Issue #14: files are received in batches (two here, 500 in the product); every
+    file is checked and answered as one by one, and the same start twice is one start."""
+    from openarrangementen.iwmo.management.commands import iwmo_folder_pickup
+
+    monkeypatch.setattr(iwmo_folder_pickup, "BATCH_SIZE", 2)
+    monkeypatch.setattr(exchange, "BATCH_SIZE", 2)
+    folder, trajects = _folder_with_starts(
+        tmp_path, settings, django_capture_on_commit_callbacks, 2
+    )
+    inbox = folder / "van-aanbieder"
+    (inbox / "start-0-again.xml").write_bytes((inbox / "start-0.xml").read_bytes())
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("iwmo_folder_pickup", stdout=out)
+    assert out.getvalue().strip() == "3 verwerkt, 0 geweigerd."
+    assert sorted(p.name for p in (folder / "verwerkt").iterdir()) == [
+        "start-0-again.xml", "start-0.xml", "start-1.xml"
+    ]  # fmt: skip
+    assert not list(inbox.iterdir())
+    assert DeliveryReport.objects.count() == 2  # the duplicate added nothing
+    incoming = Message.objects.filter(side=Side.MUNICIPALITY, code="305", direction="in")
+    assert incoming.count() == 2
+    assert len(list((folder / "naar-aanbieder").glob("WMO306_*.xml"))) == 2
+    for traject in trajects:
+        traject.refresh_from_db()
+        assert traject.status_enum is S.ACTIVE
+
+
+def test_a_batch_that_fails_halfway_leaves_its_files_and_the_data_as_they_were(
+    tmp_path, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    from openarrangementen.iwmo import handlers
+
+    folder, trajects = _folder_with_starts(
+        tmp_path, settings, django_capture_on_commit_callbacks, 2
+    )
+    real = handlers._start_received
+    calls = []
+
+    def second_fails(row, obj):
+        calls.append(row.pk)
+        if len(calls) == 2:
+            raise RuntimeError("stroomstoring")
+        return real(row, obj)
+
+    monkeypatch.setitem(handlers._HANDLERS, (Side.MUNICIPALITY, "305"), second_fails)
+    with pytest.raises(RuntimeError):
+        call_command("iwmo_folder_pickup", stdout=io.StringIO())
+    inbox = folder / "van-aanbieder"
+    assert sorted(p.name for p in inbox.iterdir()) == ["start-0.xml", "start-1.xml"]
+    assert not DeliveryReport.objects.exists()
+    assert not Message.objects.filter(code__in=["305", "306"]).exists()
+    trajects[0].refresh_from_db()
+    assert trajects[0].started_on is None
+    # The next pickup receives both.
+    monkeypatch.setitem(handlers._HANDLERS, (Side.MUNICIPALITY, "305"), real)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("iwmo_folder_pickup", stdout=io.StringIO())
+    assert DeliveryReport.objects.count() == 2
+    assert not list(inbox.iterdir())
+
+
 # --- HTTP --------------------------------------------------------------------------------
 
 

@@ -1,10 +1,15 @@
 """Read what providers on a folder link put in `<folder>/van-aanbieder/`: each file is
 received (checked, answered, processed) and moved to `verwerkt/` or, when refused at the
-XSD level, to `geweigerd/` with the reasons beside it."""
+XSD level, to `geweigerd/` with the reasons beside it.
+
+Files are received in batches (`exchange.receive_batch`, issue #14): a batch is one
+transaction, and its files are moved only after it is committed, so a pickup that stops
+halfway leaves the unprocessed files where they were for the next run."""
 
 from django.core.management.base import BaseCommand
 
-from openarrangementen.iwmo.exchange import receive
+from openarrangementen.core.memo import batch
+from openarrangementen.iwmo.exchange import BATCH_SIZE, receive_batch
 from openarrangementen.iwmo.links import LinkError, folder_path, inside
 from openarrangementen.iwmo.models import Endpoint
 
@@ -29,20 +34,33 @@ class Command(BaseCommand):
                 continue
             if not incoming.is_dir():
                 continue
-            for path in sorted(incoming.glob("*.xml")):
-                if path.is_symlink() or not inside(path, incoming):
-                    continue  # never read a file outside the link's folder
-                result = receive(
-                    path.read_bytes(), transport=Endpoint.Transport.FOLDER,
-                    provider=endpoint.provider, region=endpoint.region,
-                )  # fmt: skip
-                outcome = "geweigerd" if result.refused and result.retour is None else "verwerkt"
-                target = incoming.parent / outcome
-                target.mkdir(exist_ok=True)
-                path.replace(target / path.name)
-                if outcome == "geweigerd":
-                    (target / f"{path.name}.fout.txt").write_text(
-                        "\n".join(result.errors), encoding="utf-8"
+            paths = [
+                path
+                for path in sorted(incoming.glob("*.xml"))
+                # never read a file outside the link's folder
+                if not path.is_symlink() and inside(path, incoming)
+            ]
+            with batch():
+                for start in range(0, len(paths), BATCH_SIZE):
+                    part = paths[start : start + BATCH_SIZE]
+                    results = receive_batch(
+                        [path.read_bytes() for path in part],
+                        transport=Endpoint.Transport.FOLDER,
+                        provider=endpoint.provider,
+                        region=endpoint.region,
                     )
-                totals[outcome] += 1
+                    for path, result in zip(part, results, strict=True):
+                        totals[self._move(path, result)] += 1
         self.stdout.write(f"{totals['verwerkt']} verwerkt, {totals['geweigerd']} geweigerd.")
+
+    @staticmethod
+    def _move(path, result) -> str:
+        outcome = "geweigerd" if result.refused and result.retour is None else "verwerkt"
+        target = path.parent.parent / outcome
+        target.mkdir(exist_ok=True)
+        path.replace(target / path.name)
+        if outcome == "geweigerd":
+            (target / f"{path.name}.fout.txt").write_text(
+                "\n".join(result.errors), encoding="utf-8"
+            )
+        return outcome
