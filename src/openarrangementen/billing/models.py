@@ -174,7 +174,14 @@ class Line(models.Model):
         ]
         indexes = [
             models.Index(fields=["side", "provider", "status"]),
-            # Declaraties, newest first (issue #14).
+            # Declaraties, newest first (issue #14): for a region's user (several
+            # municipalities) and for one municipality.
+            models.Index(
+                "side",
+                models.OrderBy(models.F("created_at"), descending=True),
+                models.OrderBy(models.F("id"), descending=True),
+                name="billing_line_received_all",
+            ),
             models.Index(
                 "side",
                 "municipality",

@@ -13,7 +13,7 @@ from openarrangementen.accounts.models import Municipality, Provider, Region
 from openarrangementen.catalog.domain import PriceKind
 from openarrangementen.catalog.models import Level, LevelPrice
 from openarrangementen.iwmo.context import standing_reports
-from openarrangementen.iwmo.models import Assignment, DeliveryReport, Side
+from openarrangementen.iwmo.models import Assignment, DeliveryReport, Message, Side
 
 from .domain import (
     Calendar,
@@ -402,20 +402,56 @@ def lines_visible_to(user, *, side: str | None = None) -> QuerySet[Line]:
 def billing_clients(
     *, provider: Provider, municipality: Municipality, until: date, since: date | None = None
 ):
-    """The clients on whom the provider declares to the municipality: a toewijzing sent in
-    a 301 that begins on or before `until` (and does not end before `since`, when given), in
-    name order (the pages of *Declareren*). Not a client file: what the provider needs of a
-    client to declare (name, BSN)."""
+    """The clients on whom the provider declares to the municipality, in name order (the
+    pages of *Declareren*): a toewijzing sent in a 301 that begins on or before `until` and
+    was not voided (TR384). With `since` (the month's first day), only the clients the
+    month concerns: a toewijzing in force from `since` on, a standing debit for a period
+    from `since` on (a run may credit it), or a toewijzing or start/stop changed since the
+    provider's last declaration to the municipality (what a run may still correct). Not a
+    client file: what the provider needs of a client to declare (name, BSN)."""
     from openarrangementen.clients.models import Client
 
-    assignments = Assignment.objects.filter(
+    sent = Assignment.objects.filter(
         provider=provider,
         municipality=municipality,
         last_message__isnull=False,
         start_on__lte=until,
+    ).exclude(change_reason__in=["01", "13"], end_on=F("start_on"))
+    clients = Client.objects.filter(municipality=municipality)
+    if since is None:
+        return clients.filter(pk__in=sent.values("client_id")).order_by(
+            "family_name", "initials", "pk"
+        )
+    condition = Q(
+        pk__in=sent.filter(Q(end_on__isnull=True) | Q(end_on__gte=since)).values("client_id")
+    ) | Q(
+        pk__in=provider_lines(provider, municipality)
+        .filter(credit=False, standing=True, period_end__gte=since)
+        .values("client_id")
     )
-    if since is not None:
-        assignments = assignments.filter(Q(end_on__isnull=True) | Q(end_on__gte=since))
-    return Client.objects.filter(
-        municipality=municipality, pk__in=assignments.values("client_id")
-    ).order_by("family_name", "initials", "pk")
+    last = (
+        Message.objects.filter(
+            side=Side.PROVIDER,
+            direction=Message.Direction.OUTGOING,
+            code="323",
+            provider=provider,
+            municipality=municipality,
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if last is not None:
+        reported = DeliveryReport.objects.filter(
+            message__in=Message.objects.filter(
+                side=Side.MUNICIPALITY,
+                provider=provider,
+                municipality=municipality,
+                code__in=["305", "307"],
+                created_at__gt=last,
+            )
+        ).values("assignment_number")
+        condition |= Q(
+            pk__in=sent.filter(Q(updated_at__gt=last) | Q(number__in=reported)).values("client_id")
+        )
+    return clients.filter(condition).order_by("family_name", "initials", "pk")

@@ -8,7 +8,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, F, Sum, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Sum, When
+from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -59,7 +60,8 @@ class ProviderFilterForm(ProviderMonthForm):
 
     naam = forms.CharField(label="Achternaam cliënt (of een deel)", required=False, max_length=100)
     eerder = forms.BooleanField(
-        label="Ook cliënten van wie de toewijzing voor deze maand al eindigde", required=False
+        label="Alle cliënten, ook van wie de toewijzing voor deze maand al eindigde",
+        required=False,
     )
 
 
@@ -181,8 +183,32 @@ def provider_page(request: HttpRequest) -> HttpResponse:
             "may_run": period.end < today(),
             "due_by": period.end + timedelta(days=settings.declaration_term_days),
             "concept": lines.filter(status=Line.Status.CONCEPT).count(),
+            "refused_months": _refused_months(lines),
         },
     )
+
+
+def _refused_months(lines) -> list[dict]:
+    """Per month, the refused lines whose period has no standing debit since: the page
+    shows one month, a refusal still open in another must not go unseen (bounded by the
+    months, not the lines)."""
+    declared_again = Line.objects.filter(
+        side=OuterRef("side"),
+        municipality=OuterRef("municipality"),
+        assignment_number=OuterRef("assignment_number"),
+        period_begin=OuterRef("period_begin"),
+        credit=False,
+        standing=True,
+    )
+    return [
+        {"month": row["month"], "count": row["count"]}
+        for row in lines.filter(status=Line.Status.REJECTED, credit=False)
+        .exclude(Exists(declared_again))
+        .annotate(month=TruncMonth("period_begin"))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .order_by("-month")
+    ]
 
 
 @login_required

@@ -345,7 +345,7 @@ def receive(
     )
 
 
-BATCH_SIZE = 500
+BATCH_SIZE = 100  # a transaction of a few seconds: short locks, little to redo
 
 
 def receive_batch(

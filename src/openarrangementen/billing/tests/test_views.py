@@ -105,6 +105,22 @@ def test_a_refused_line_shows_its_code_with_the_wj001_text(client, started):
     assert "9307 Begindatum prestatie ligt niet tussen" in text
 
 
+def test_declareren_points_to_a_refused_line_of_another_month(client, started):
+    """The page shows one month; a refusal in another month is listed with a link."""
+    run(started, date(2026, 4, 1), date(2026, 5, 2))  # March and April declared
+    Line.objects.filter(side=Side.PROVIDER, period_begin=date(2026, 4, 1)).update(
+        status=Line.Status.REJECTED, standing=False, retour_codes=["9307"]
+    )
+    client.force_login(user("kade.administratie"))
+    with time_machine.travel(date(2026, 5, 4), tick=False):
+        html = client.get(reverse("portal:billing-provider"), {"maand": "2026-03"}).content
+    text = html.decode()
+    assert "Afgekeurde regels bij Almere" in text
+    assert "april 2026</a>: 1 afgekeurde regel</li>" in text
+    assert f"?maand=2026-04&amp;gemeente={started.municipality.pk}&amp;eerder=on" in text
+    assert "maart 2026</a>" not in text  # March was approved
+
+
 def test_the_declarations_page_is_paged_and_its_total_covers_every_page(
     client, started, monkeypatch
 ):
@@ -136,10 +152,9 @@ def test_the_declarations_page_is_paged_and_its_total_covers_every_page(
     assert "status=te-betalen" in first.content.decode()  # the next page keeps the filter
 
 
-@pytest.fixture
-def two_clients(started):
-    """A second client of De Kade in Almere, Aydin, started on the same day; her
-    toewijzing ends on 31 March 2026."""
+def _add_aydin(started):
+    """A second client of De Kade in Almere, Aydin, decided and started on the same day
+    as `started`, her toewijzing sent."""
     from openarrangementen.cases.domain import TrajectStatus
     from openarrangementen.clients.tests.factories import ClientFactory
     from openarrangementen.decisions import services as decisions
@@ -165,6 +180,16 @@ def two_clients(started):
         )
     assert traject.provider == started.provider
     assert Assignment.objects.get(client=aydin).last_message_id  # the 301 went out
+    return aydin
+
+
+@pytest.fixture
+def two_clients(started):
+    """Aydin (`_add_aydin`), her toewijzing ending on 31 March 2026 (set without touching
+    its change time)."""
+    from openarrangementen.iwmo.models import Assignment
+
+    aydin = _add_aydin(started)
     Assignment.objects.filter(client=aydin).update(end_on=date(2026, 3, 31))
     return aydin
 
@@ -184,7 +209,7 @@ def test_declareren_is_paged_by_client_in_name_order(client, started, two_client
     with time_machine.travel(date(2026, 5, 4), tick=False):
         first = client.get(url, query).content.decode()
         second = client.get(url, query | {"pagina": 2}).content.decode()
-    assert "2 cliënten met een toewijzing in deze maand" in first
+    assert "2 cliënten voor deze maand" in first
     assert "Pagina 1 van 2" in first
     assert "Aydin" in first
     assert "Verbeek" not in first
@@ -205,7 +230,9 @@ def test_declareren_lists_an_ended_toewijzing_only_when_asked(client, started, t
         default = client.get(url, april).content.decode()
         earlier = client.get(url, april | {"eerder": "on"}).content.decode()
         by_name = client.get(url, april | {"eerder": "on", "naam": "ayd"}).content.decode()
-    assert "1 cliënt met een toewijzing in deze maand" in default
+    assert "1 cliënt voor deze maand" in default
+    assert "april 2026" in default
+    assert "maart 2026" not in default  # Verbeek's March is not this month's
     assert "Aydin" not in default
     assert "Verbeek" in default
     assert "2 cliënten in deze selectie" in earlier
@@ -214,3 +241,48 @@ def test_declareren_lists_an_ended_toewijzing_only_when_asked(client, started, t
     assert "1 cliënt in deze selectie" in by_name
     assert "Aydin" in by_name
     assert "Verbeek" not in by_name
+
+
+def _aydin_ends_in_march(aydin, *, touch: bool) -> None:
+    from openarrangementen.iwmo.models import Assignment
+
+    assignment = Assignment.objects.get(client=aydin)
+    assignment.end_on = date(2026, 3, 31)
+    if touch:
+        assignment.save()  # a change after the last declaration
+    else:
+        Assignment.objects.filter(pk=assignment.pk).update(end_on=assignment.end_on)
+
+
+@pytest.fixture
+def aydin_in_force(started):
+    return _add_aydin(started)
+
+
+def test_declareren_lists_a_client_whose_april_debit_a_run_will_credit(
+    client, started, aydin_in_force
+):
+    """Review of issue #14: a toewijzing ended before the month, with a standing debit for
+    the month, is listed by default: the run will credit it."""
+    run(started, date(2026, 4, 1), date(2026, 5, 2))  # both clients: March and April
+    _aydin_ends_in_march(aydin_in_force, touch=False)
+    client.force_login(user("kade.administratie"))
+    with time_machine.travel(date(2026, 5, 4), tick=False):
+        text = client.get(reverse("portal:billing-provider"), {"maand": "2026-04"}).content
+    text = text.decode()
+    assert "2 cliënten voor deze maand" in text
+    assert "Aydin" in text
+    assert "Te crediteren: OA" in text
+
+
+def test_declareren_lists_a_client_changed_since_the_last_declaration(
+    client, started, aydin_in_force
+):
+    run(started, date(2026, 3, 1), date(2026, 4, 2))  # both clients: March
+    _aydin_ends_in_march(aydin_in_force, touch=True)
+    client.force_login(user("kade.administratie"))
+    with time_machine.travel(date(2026, 5, 4), tick=False):
+        text = client.get(reverse("portal:billing-provider"), {"maand": "2026-04"}).content
+    text = text.decode()
+    assert "2 cliënten voor deze maand" in text
+    assert "Aydin" in text

@@ -152,38 +152,66 @@ def test_folder_pickup_receives_in_batches_and_a_duplicate_changes_nothing(
         assert traject.status_enum is S.ACTIVE
 
 
-def test_a_batch_that_fails_halfway_leaves_its_files_and_the_data_as_they_were(
-    tmp_path, settings, django_capture_on_commit_callbacks, monkeypatch
-):
+def _failing_for(identification: str, monkeypatch):
+    """The municipality's handling of a 305 fails (a stand-in for a bug or an outage) for
+    the message with this identification."""
     from openarrangementen.iwmo import handlers
 
-    folder, trajects = _folder_with_starts(
-        tmp_path, settings, django_capture_on_commit_callbacks, 2
-    )
-    real = handlers._start_received
-    calls = []
+    real = handlers._HANDLERS[(Side.MUNICIPALITY, "305")]
 
-    def second_fails(row, obj):
-        calls.append(row.pk)
-        if len(calls) == 2:
+    def handler(row, obj):
+        if row.identification == identification:
             raise RuntimeError("stroomstoring")
         return real(row, obj)
 
-    monkeypatch.setitem(handlers._HANDLERS, (Side.MUNICIPALITY, "305"), second_fails)
-    with pytest.raises(RuntimeError):
-        call_command("iwmo_folder_pickup", stdout=io.StringIO())
+    monkeypatch.setitem(handlers._HANDLERS, (Side.MUNICIPALITY, "305"), handler)
+
+
+def test_a_batch_that_fails_halfway_leaves_the_data_as_it_was(
+    tmp_path, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    folder, trajects = _folder_with_starts(
+        tmp_path, settings, django_capture_on_commit_callbacks, 2
+    )
+    _failing_for("900000000001", monkeypatch)  # the second file
     inbox = folder / "van-aanbieder"
-    assert sorted(p.name for p in inbox.iterdir()) == ["start-0.xml", "start-1.xml"]
-    assert not DeliveryReport.objects.exists()
+    bodies = [(inbox / name).read_bytes() for name in ("start-0.xml", "start-1.xml")]
+    with pytest.raises(RuntimeError):
+        exchange.receive_batch(bodies, transport=Endpoint.Transport.FOLDER)
+    assert not DeliveryReport.objects.exists()  # the first one's report is gone too
     assert not Message.objects.filter(code__in=["305", "306"]).exists()
     trajects[0].refresh_from_db()
     assert trajects[0].started_on is None
-    # The next pickup receives both.
-    monkeypatch.setitem(handlers._HANDLERS, (Side.MUNICIPALITY, "305"), real)
+
+
+def test_the_pickup_sets_a_failing_file_aside_and_receives_the_others(
+    tmp_path, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A file that fails on an unexpected error cannot block the files in its batch, nor
+    itself be half processed: it goes to fout/ with the error; the next pickup skips it."""
+    from openarrangementen.iwmo.management.commands import iwmo_folder_pickup
+
+    monkeypatch.setattr(iwmo_folder_pickup, "BATCH_SIZE", 2)
+    folder, trajects = _folder_with_starts(
+        tmp_path, settings, django_capture_on_commit_callbacks, 2
+    )
+    _failing_for("900000000001", monkeypatch)
+    out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("iwmo_folder_pickup", stdout=io.StringIO())
-    assert DeliveryReport.objects.count() == 2
-    assert not list(inbox.iterdir())
+        call_command("iwmo_folder_pickup", stdout=out)
+    assert out.getvalue().strip() == (
+        "1 verwerkt, 0 geweigerd, 1 niet verwerkt door een fout (zie fout/)."
+    )
+    assert (folder / "verwerkt" / "start-0.xml").exists()
+    assert (folder / "fout" / "start-1.xml").exists()
+    assert "stroomstoring" in (folder / "fout" / "start-1.xml.fout.txt").read_text()
+    assert DeliveryReport.objects.get().assignment.traject == trajects[0]
+    assert not Message.objects.filter(identification="900000000001").exists()
+    trajects[1].refresh_from_db()
+    assert trajects[1].started_on is None
+    out = io.StringIO()
+    call_command("iwmo_folder_pickup", stdout=out)
+    assert out.getvalue().strip() == "0 verwerkt, 0 geweigerd."
 
 
 # --- HTTP --------------------------------------------------------------------------------

@@ -4,7 +4,11 @@ XSD level, to `geweigerd/` with the reasons beside it.
 
 Files are received in batches (`exchange.receive_batch`, issue #14): a batch is one
 transaction, and its files are moved only after it is committed, so a pickup that stops
-halfway leaves the unprocessed files where they were for the next run."""
+halfway leaves the unprocessed files where they were for the next run. A batch that fails
+on an unexpected error is received again file by file; a file that fails on its own is set
+aside in `fout/` with the error beside it (and logged), so it cannot block the others."""
+
+import logging
 
 from django.core.management.base import BaseCommand
 
@@ -13,12 +17,14 @@ from openarrangementen.iwmo.exchange import BATCH_SIZE, receive_batch
 from openarrangementen.iwmo.links import LinkError, folder_path, inside
 from openarrangementen.iwmo.models import Endpoint
 
+logger = logging.getLogger(__name__)
+
 
 class Command(BaseCommand):
     help = "Verwerk de iWmo-berichten in de mappen van de aanbieders."
 
     def handle(self, *args, **options):
-        totals = {"verwerkt": 0, "geweigerd": 0}
+        totals = {"verwerkt": 0, "geweigerd": 0, "fout": 0}
         links = Endpoint.objects.filter(transport=Endpoint.Transport.FOLDER).select_related(
             "provider", "region"
         )
@@ -43,15 +49,47 @@ class Command(BaseCommand):
             with batch():
                 for start in range(0, len(paths), BATCH_SIZE):
                     part = paths[start : start + BATCH_SIZE]
-                    results = receive_batch(
-                        [path.read_bytes() for path in part],
-                        transport=Endpoint.Transport.FOLDER,
-                        provider=endpoint.provider,
-                        region=endpoint.region,
-                    )
+                    try:
+                        results = self._receive(endpoint, part)
+                    except Exception:  # noqa: BLE001 - rolled back; retried file by file
+                        logger.exception("Folder pickup of %s: batch failed", endpoint)
+                        for path in part:
+                            try:
+                                (result,) = self._receive(endpoint, [path])
+                            except Exception as exc:  # noqa: BLE001 - set aside, logged
+                                logger.exception("Folder pickup: %s not received", path.name)
+                                self._set_aside(path, exc)
+                                totals["fout"] += 1
+                                continue
+                            totals[self._move(path, result)] += 1
+                        continue
                     for path, result in zip(part, results, strict=True):
                         totals[self._move(path, result)] += 1
-        self.stdout.write(f"{totals['verwerkt']} verwerkt, {totals['geweigerd']} geweigerd.")
+        summary = f"{totals['verwerkt']} verwerkt, {totals['geweigerd']} geweigerd"
+        if totals["fout"]:
+            summary += f", {totals['fout']} niet verwerkt door een fout (zie fout/)"
+        self.stdout.write(summary + ".")
+
+    @staticmethod
+    def _receive(endpoint, paths):
+        return receive_batch(
+            [path.read_bytes() for path in paths],
+            transport=Endpoint.Transport.FOLDER,
+            provider=endpoint.provider,
+            region=endpoint.region,
+        )
+
+    @staticmethod
+    def _set_aside(path, exc) -> None:
+        target = path.parent.parent / "fout"
+        target.mkdir(exist_ok=True)
+        path.replace(target / path.name)
+        (target / f"{path.name}.fout.txt").write_text(
+            f"Niet verwerkt door een fout in Open Arrangementen: {exc}\n"
+            "Er is niets van dit bericht opgeslagen. Zet het bestand terug in van-aanbieder/ "
+            "als de fout is verholpen.",
+            encoding="utf-8",
+        )
 
     @staticmethod
     def _move(path, result) -> str:
