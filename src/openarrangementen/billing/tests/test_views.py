@@ -259,6 +259,13 @@ def aydin_in_force(started):
     return _add_aydin(started)
 
 
+def _april_as_kade(client) -> str:
+    client.force_login(user("kade.administratie"))
+    with time_machine.travel(date(2026, 5, 4), tick=False):
+        page = client.get(reverse("portal:billing-provider"), {"maand": "2026-04"})
+    return page.content.decode()
+
+
 def test_declareren_lists_a_client_whose_april_debit_a_run_will_credit(
     client, started, aydin_in_force
 ):
@@ -266,10 +273,7 @@ def test_declareren_lists_a_client_whose_april_debit_a_run_will_credit(
     the month, is listed by default: the run will credit it."""
     run(started, date(2026, 4, 1), date(2026, 5, 2))  # both clients: March and April
     _aydin_ends_in_march(aydin_in_force, touch=False)
-    client.force_login(user("kade.administratie"))
-    with time_machine.travel(date(2026, 5, 4), tick=False):
-        text = client.get(reverse("portal:billing-provider"), {"maand": "2026-04"}).content
-    text = text.decode()
+    text = _april_as_kade(client)
     assert "2 cliënten voor deze maand" in text
     assert "Aydin" in text
     assert "Te crediteren: OA" in text
@@ -280,9 +284,6 @@ def test_declareren_lists_a_client_changed_since_the_last_declaration(
 ):
     run(started, date(2026, 3, 1), date(2026, 4, 2))  # both clients: March
     _aydin_ends_in_march(aydin_in_force, touch=True)
-    client.force_login(user("kade.administratie"))
-    with time_machine.travel(date(2026, 5, 4), tick=False):
-        text = client.get(reverse("portal:billing-provider"), {"maand": "2026-04"}).content
-    text = text.decode()
+    text = _april_as_kade(client)
     assert "2 cliënten voor deze maand" in text
     assert "Aydin" in text
