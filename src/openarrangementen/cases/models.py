@@ -215,7 +215,22 @@ class Traject(TimestampedModel):
             models.Index(
                 fields=["status", "next_deadline_on", "id"], name="traject_status_urgency_idx"
             ),
-            models.Index(fields=["provider", "next_deadline_on", "id"], name="traject_inbox_idx"),
+            # The provider inbox (issue #14): its open trajects, most urgent first, and the
+            # ones nobody was assigned to yet; partial, so the walk stops after a page.
+            models.Index(
+                fields=["provider", "next_deadline_on", "id"],
+                name="traject_inbox_open_idx",
+                condition=Q(handed_to_provider_on__isnull=False, is_practice=False)
+                & ~Q(status__in=["ingetrokken", "advies", "beeindigd"]),
+            ),
+            models.Index(
+                fields=["provider", "next_deadline_on", "id"],
+                name="traject_inbox_unassigned_idx",
+                condition=Q(
+                    handed_to_provider_on__isnull=False, is_practice=False, professional=None
+                )
+                & ~Q(status="beeindigd"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -169,7 +169,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         roles=",".join(sorted(roles)),
     )
     unassigned = CappedPaginator(
-        visible.filter(professional__isnull=True).exclude(status__in=[TrajectStatus.ENDED.value])
+        visible.filter(professional__isnull=True)
+        .exclude(status__in=[TrajectStatus.ENDED.value])
+        .order_by("next_deadline_on", "id")  # any order counts; this one walks an index
     )
     return render(
         request,
