@@ -24,9 +24,10 @@ from openarrangementen.accounts.selectors import municipalities_for
 from openarrangementen.clients.models import Client
 from openarrangementen.core.money import from_cents, to_cents
 from openarrangementen.iwmo import codec
-from openarrangementen.iwmo.exchange import send, today
+from openarrangementen.iwmo.exchange import MessageTooLarge, send, today
 from openarrangementen.iwmo.messages import _header
 from openarrangementen.iwmo.models import Assignment, Message, Side
+from openarrangementen.iwmo.xmlsafe import max_bytes
 
 from .domain import Claim, LineKey, month_of
 from .models import Line, Payment
@@ -186,9 +187,31 @@ def send_declaration(
     order = ("-credit", "client_id", "period_begin", "pk")
     ids = list(pending.order_by(*order).values_list("pk", flat=True))
     row = None
-    for part in _chunks(ids, MAX_PRESTATIES):
-        row = _send_part(provider=provider, municipality=municipality, period=period, ids=part)
+    for part in _chunks(ids, _prestaties_per_file()):
+        row = _send_parts(provider=provider, municipality=municipality, period=period, ids=part)
     return row
+
+
+# What one Prestatie adds to a 323, at most (about 700 bytes measured, with its client).
+PRESTATIE_BYTES = 800
+
+
+def _prestaties_per_file() -> int:
+    """As many Prestaties as fit the receiver's limit (`IWMO_MAX_MESSAGE_BYTES`, 10 MB by
+    default; this product receives its own 323s with it), at most `MAX_PRESTATIES`."""
+    return max(1, min(MAX_PRESTATIES, (max_bytes() - 4_096) // PRESTATIE_BYTES))
+
+
+def _send_parts(*, provider, municipality, period, ids) -> Message | None:
+    """Send `ids` in one 323, or, when that is still too large, in two halves."""
+    try:
+        return _send_part(provider=provider, municipality=municipality, period=period, ids=ids)
+    except MessageTooLarge:
+        if len(ids) == 1:
+            raise
+    half = len(ids) // 2
+    _send_parts(provider=provider, municipality=municipality, period=period, ids=ids[:half])
+    return _send_parts(provider=provider, municipality=municipality, period=period, ids=ids[half:])
 
 
 def _send_part(*, provider, municipality, period, ids) -> Message | None:

@@ -46,8 +46,13 @@ def messages(request: HttpRequest) -> HttpResponse:
     length = int(request.headers.get("Content-Length") or 0)
     if length > max_bytes():
         return _text(413, f"Het bericht is te groot (de grens is {max_bytes():,} bytes).")
+    # Read up to our own limit: `request.body` would stop at Django's
+    # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) with a generic error first.
+    data = request.read(max_bytes() + 1)
+    if len(data) > max_bytes():
+        return _text(413, f"Het bericht is te groot (de grens is {max_bytes():,} bytes).")
     result = receive(
-        request.body,
+        data,
         transport=Endpoint.Transport.HTTP,
         provider=endpoint.provider,
         region=endpoint.region,

@@ -28,7 +28,7 @@ from openarrangementen.core.selectors import add_working_days
 from . import codec, retour, schemas
 from .links import endpoint_for
 from .models import Endpoint, Message, Side
-from .xmlsafe import XmlRefused, parse_xml
+from .xmlsafe import XmlRefused, max_bytes, parse_xml
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,10 @@ MAX_ATTEMPTS = 5
 
 class ExchangeError(Exception):
     """A message cannot be made or sent; the message is for the user (Dutch)."""
+
+
+class MessageTooLarge(ExchangeError):
+    """The message is larger than a receiver takes (`IWMO_MAX_MESSAGE_BYTES`)."""
 
 
 @dataclass
@@ -137,6 +141,13 @@ def send(
             + "; ".join(f"{v.code}: {v.text}" for v in own[:3])
         )
     row.xml = etree.tostring(element, encoding="unicode", pretty_print=True)
+    size, limit = len(row.xml.encode("utf-8")), max_bytes()
+    if size > limit:
+        # The receiver (this product's too) refuses it unread; split it instead.
+        raise MessageTooLarge(
+            f"Het WMO{code}-bericht is {size:,} bytes; een ontvanger neemt er ten hoogste "
+            f"{limit:,}.".replace(",", ".")
+        )
     row.digest = digest(row.xml)
     row.status = Message.Status.VALIDATED
     if code in schemas.RETOUR_OF:

@@ -174,6 +174,32 @@ def test_a_declaration_too_large_for_one_file_goes_in_several(started, monkeypat
     assert Message.objects.filter(side=Side.MUNICIPALITY, code="325", direction="uit").count() == 2
 
 
+def test_a_declaration_larger_than_the_receiver_takes_is_split_until_it_fits(
+    started, monkeypatch, settings
+):
+    """A 323 must stay within IWMO_MAX_MESSAGE_BYTES, the limit this product receives
+    with too (the 1,000,000-traject benchmark sent 14,539 Prestaties in one 10.2 MB file
+    and its own receiving side refused it). The limit here lets two of the three
+    Prestaties through, not three: the run halves the file until each part fits."""
+    from django.db import transaction
+
+    with transaction.atomic():  # measure the one-file 323, then undo it
+        run(started, date(2026, 5, 1), date(2026, 6, 3))
+        whole = Message.objects.get(side=Side.PROVIDER, code="323").xml.encode()
+        transaction.set_rollback(True)
+    assert not Line.objects.exists()
+    settings.IWMO_MAX_MESSAGE_BYTES = len(whole) - 1
+    monkeypatch.setattr(services, "PRESTATIE_BYTES", 1)  # the estimate lets all three try
+    result = run(started, date(2026, 5, 1), date(2026, 6, 3))
+    assert result.debits == 3
+    sent = Message.objects.filter(side=Side.PROVIDER, code="323").order_by("pk")
+    sizes = [sum(len(c.prestaties) for c in codec.parse(m.xml).declaratie.clienten) for m in sent]
+    assert sizes == [1, 2]
+    assert all(len(m.xml.encode()) < len(whole) for m in sent)
+    assert municipality_lines(status=Line.Status.APPROVED).count() == 3
+    assert provider_lines(status=Line.Status.APPROVED).count() == 3
+
+
 def test_a_run_interrupted_between_files_sends_the_rest_for_the_same_month(started, monkeypatch):
     monkeypatch.setattr(services, "MAX_PRESTATIES", 2)
     original = services._send_part

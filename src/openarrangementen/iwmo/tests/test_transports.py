@@ -298,6 +298,24 @@ def test_http_endpoint_receives_with_a_token_and_answers_with_the_retour():
     assert DeliveryReport.objects.count() == 1
 
 
+def test_http_endpoint_reads_a_body_up_to_its_own_limit(settings):
+    """A body above Django's 2.5 MB default but within IWMO_MAX_MESSAGE_BYTES is read and
+    checked (here: not XML); one above the limit gets 413."""
+    token = "provider-token-456"
+    endpoint(transport=Endpoint.Transport.HTTP, url="", token_digest=token_digest(token))
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    web = HttpClient()
+    url = "/api/iwmo/berichten/"
+    three_mb = b"x" * (3 * 1024 * 1024)
+    read = web.post(url, three_mb, content_type="application/xml", **auth)
+    assert read.status_code == 400
+    assert "geen geldige XML" in read.content.decode()
+    settings.IWMO_MAX_MESSAGE_BYTES = 1024 * 1024
+    too_big = web.post(url, three_mb, content_type="application/xml", **auth)
+    assert too_big.status_code == 413
+    assert "te groot" in too_big.content.decode()
+
+
 def test_http_endpoint_refuses_a_message_for_another_provider():
     token = "provider-token-123"
     endpoint(transport=Endpoint.Transport.HTTP, token_digest=token_digest(token))
