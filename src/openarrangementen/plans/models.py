@@ -218,6 +218,15 @@ class Consent(OnTraject, TimestampedModel):
         ordering = ["traject", "-given_on", "-pk"]
         verbose_name = "toestemming"
         verbose_name_plural = "toestemmingen"
+        indexes = [
+            # The consents in force per provider: what the provider's visibility rule
+            # checks, read from the index alone (issue #14, the inbox).
+            models.Index(
+                fields=["provider", "traject"],
+                name="consent_in_force_idx",
+                condition=Q(is_given=True, withdrawn_on=None),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{'Toestemming' if self.is_given else 'Geen toestemming'} voor {self.provider}"
