@@ -75,6 +75,9 @@ class Period:
     def contains(self, day: date) -> bool:
         return self.begin <= day <= self.end
 
+    def overlaps(self, other: Period) -> bool:
+        return self.begin <= other.end and other.begin <= self.end
+
 
 MONTHS = [
     "januari",

@@ -290,6 +290,17 @@ def provider_lines(provider: Provider, municipality: Municipality) -> QuerySet[L
     return Line.objects.filter(side=Side.PROVIDER, provider=provider, municipality=municipality)
 
 
+def provider_declarations(provider: Provider, municipality: Municipality) -> QuerySet[Message]:
+    """The 323s the provider sent to the municipality, on the provider's side."""
+    return Message.objects.filter(
+        side=Side.PROVIDER,
+        direction=Message.Direction.OUTGOING,
+        code="323",
+        provider=provider,
+        municipality=municipality,
+    )
+
+
 @dataclass
 class ClientBilling:
     """A client's line as its provider sees it for a declaration month."""
@@ -417,11 +428,18 @@ def billing_clients(
         last_message__isnull=False,
         start_on__lte=until,
     ).exclude(change_reason__in=["01", "13"], end_on=F("start_on"))
-    clients = Client.objects.filter(municipality=municipality)
     if since is None:
-        return clients.filter(pk__in=sent.values("client_id")).order_by(
-            "family_name", "initials", "pk"
-        )
+        condition = Q(pk__in=sent.values("client_id"))
+    else:
+        condition = _concerned_by_month(provider, municipality, sent, since)
+    return Client.objects.filter(condition, municipality=municipality).order_by(
+        "family_name", "initials", "pk"
+    )
+
+
+def _concerned_by_month(provider, municipality, sent, since: date) -> Q:
+    """`billing_clients` from `since` on: in force, a standing debit, or a change since the
+    last 323."""
     condition = Q(
         pk__in=sent.filter(Q(end_on__isnull=True) | Q(end_on__gte=since)).values("client_id")
     ) | Q(
@@ -430,13 +448,7 @@ def billing_clients(
         .values("client_id")
     )
     last = (
-        Message.objects.filter(
-            side=Side.PROVIDER,
-            direction=Message.Direction.OUTGOING,
-            code="323",
-            provider=provider,
-            municipality=municipality,
-        )
+        provider_declarations(provider, municipality)
         .order_by("-created_at")
         .values_list("created_at", flat=True)
         .first()
@@ -454,4 +466,4 @@ def billing_clients(
         condition |= Q(
             pk__in=sent.filter(Q(updated_at__gt=last) | Q(number__in=reported)).values("client_id")
         )
-    return clients.filter(condition).order_by("family_name", "initials", "pk")
+    return condition

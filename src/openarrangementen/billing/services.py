@@ -31,7 +31,14 @@ from openarrangementen.iwmo.xmlsafe import max_bytes
 
 from .domain import Claim, LineKey, month_of
 from .models import Line, Payment
-from .selectors import Lines, LineState, provider_billing, provider_lines, settings_for
+from .selectors import (
+    Lines,
+    LineState,
+    provider_billing,
+    provider_declarations,
+    provider_lines,
+    settings_for,
+)
 
 PAYMENT_ROLES = frozenset({Role.FUNCTIONEEL_BEHEERDER, Role.CONTRACTMANAGER})
 
@@ -279,13 +286,7 @@ def last_declared_month(provider: Provider, municipality: Municipality) -> date 
     """The DeclaratiePeriode (its first day) of the provider's latest 323 to the municipality
     that was not refused as a whole."""
     row = (
-        Message.objects.filter(
-            side=Side.PROVIDER,
-            direction=Message.Direction.OUTGOING,
-            code="323",
-            provider=provider,
-            municipality=municipality,
-        )
+        provider_declarations(provider, municipality)
         .exclude(status__in=[Message.Status.REJECTED, Message.Status.FAILED])
         .filter(billing_lines__isnull=False)
         .order_by("-pk")

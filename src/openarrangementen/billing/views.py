@@ -99,10 +99,6 @@ def _codes(line: Line, known: dict[str, codelists.Code]) -> list[dict]:
     ]
 
 
-def _overlaps(period, month) -> bool:
-    return period.begin <= month.end and period.end >= month.begin
-
-
 @login_required
 def provider_page(request: HttpRequest) -> HttpResponse:
     """Declareren: per client what is owed in the month and why, what a run would send, and
@@ -158,8 +154,8 @@ def provider_page(request: HttpRequest) -> HttpResponse:
     for row in rows:
         row.client = by_pk[row.state.client_id]
         row.lines = by_line.get((row.state.client_id, row.state.category), [])
-        row.owed_shown = [o for o in row.owed if _overlaps(o.period, period)]
-        row.others_shown = [o for o in row.others if _overlaps(o.period, period)]
+        row.owed_shown = [o for o in row.owed if o.period.overlaps(period)]
+        row.others_shown = [o for o in row.others if o.period.overlaps(period)]
     log_list(
         actor=request.user,
         objects=shown,

@@ -43,14 +43,13 @@ def messages(request: HttpRequest) -> HttpResponse:
     endpoint = _endpoint_for(request)
     if endpoint is None:
         return _text(401, "Geen geldig token.")
-    length = int(request.headers.get("Content-Length") or 0)
-    if length > max_bytes():
-        return _text(413, f"Het bericht is te groot (de grens is {max_bytes():,} bytes).")
+    limit = max_bytes()
+    declared = int(request.headers.get("Content-Length") or 0)
     # Read up to our own limit: `request.body` would stop at Django's
     # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) with a generic error first.
-    data = request.read(max_bytes() + 1)
-    if len(data) > max_bytes():
-        return _text(413, f"Het bericht is te groot (de grens is {max_bytes():,} bytes).")
+    data = request.read(limit + 1) if declared <= limit else b""
+    if declared > limit or len(data) > limit:
+        return _text(413, f"Het bericht is te groot (de grens is {limit:,} bytes).")
     result = receive(
         data,
         transport=Endpoint.Transport.HTTP,

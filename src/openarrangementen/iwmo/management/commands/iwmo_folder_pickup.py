@@ -48,27 +48,36 @@ class Command(BaseCommand):
             ]
             with batch():
                 for start in range(0, len(paths), BATCH_SIZE):
-                    part = paths[start : start + BATCH_SIZE]
-                    try:
-                        results = self._receive(endpoint, part)
-                    except Exception:  # noqa: BLE001 - rolled back; retried file by file
-                        logger.exception("Folder pickup of %s: batch failed", endpoint)
-                        for path in part:
-                            try:
-                                (result,) = self._receive(endpoint, [path])
-                            except Exception as exc:  # noqa: BLE001 - set aside, logged
-                                logger.exception("Folder pickup: %s not received", path.name)
-                                self._set_aside(path, exc)
-                                totals["fout"] += 1
-                                continue
-                            totals[self._move(path, result)] += 1
-                        continue
-                    for path, result in zip(part, results, strict=True):
-                        totals[self._move(path, result)] += 1
+                    for outcome in self._pick_up(endpoint, paths[start : start + BATCH_SIZE]):
+                        totals[outcome] += 1
         summary = f"{totals['verwerkt']} verwerkt, {totals['geweigerd']} geweigerd"
         if totals["fout"]:
             summary += f", {totals['fout']} niet verwerkt door een fout (zie fout/)"
         self.stdout.write(summary + ".")
+
+    def _pick_up(self, endpoint, part) -> list[str]:
+        """Receive one batch and file each of its files; the outcome per file."""
+        try:
+            results = self._receive(endpoint, part)
+        except Exception:  # noqa: BLE001 - rolled back; retried file by file
+            logger.exception("Folder pickup of %s: batch failed", endpoint)
+            return [self._one_by_one(endpoint, path) for path in part]
+        return [self._move(path, result) for path, result in zip(part, results, strict=True)]
+
+    def _one_by_one(self, endpoint, path) -> str:
+        try:
+            (result,) = self._receive(endpoint, [path])
+        except Exception as exc:  # noqa: BLE001 - set aside, logged
+            logger.exception("Folder pickup: %s not received", path.name)
+            self._file(
+                path,
+                "fout",
+                f"Niet verwerkt door een fout in Open Arrangementen: {exc}\n"
+                "Er is niets van dit bericht opgeslagen. Zet het bestand terug in van-aanbieder/ "
+                "als de fout is verholpen.",
+            )
+            return "fout"
+        return self._move(path, result)
 
     @staticmethod
     def _receive(endpoint, paths):
@@ -79,26 +88,20 @@ class Command(BaseCommand):
             region=endpoint.region,
         )
 
-    @staticmethod
-    def _set_aside(path, exc) -> None:
-        target = path.parent.parent / "fout"
-        target.mkdir(exist_ok=True)
-        path.replace(target / path.name)
-        (target / f"{path.name}.fout.txt").write_text(
-            f"Niet verwerkt door een fout in Open Arrangementen: {exc}\n"
-            "Er is niets van dit bericht opgeslagen. Zet het bestand terug in van-aanbieder/ "
-            "als de fout is verholpen.",
-            encoding="utf-8",
-        )
+    @classmethod
+    def _move(cls, path, result) -> str:
+        if result.refused and result.retour is None:
+            cls._file(path, "geweigerd", "\n".join(result.errors))
+            return "geweigerd"
+        cls._file(path, "verwerkt")
+        return "verwerkt"
 
     @staticmethod
-    def _move(path, result) -> str:
-        outcome = "geweigerd" if result.refused and result.retour is None else "verwerkt"
+    def _file(path, outcome: str, reason: str | None = None) -> None:
+        """Move the file from van-aanbieder/ to the folder of its outcome, the reason
+        beside it."""
         target = path.parent.parent / outcome
         target.mkdir(exist_ok=True)
         path.replace(target / path.name)
-        if outcome == "geweigerd":
-            (target / f"{path.name}.fout.txt").write_text(
-                "\n".join(result.errors), encoding="utf-8"
-            )
-        return outcome
+        if reason is not None:
+            (target / f"{path.name}.fout.txt").write_text(reason, encoding="utf-8")
