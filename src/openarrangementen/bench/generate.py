@@ -203,7 +203,12 @@ def generate(n_trajects: int, *, seed: int = 14, today: date | None = None, out=
             PendingDeadline.objects.bulk_create(
                 (
                     PendingDeadline(
-                        traject=t, kind=d.kind.value, starts_on=d.starts_on, due_on=d.due_on
+                        traject=t,
+                        kind=d.kind.value,
+                        starts_on=d.starts_on,
+                        due_on=d.due_on,
+                        municipality_id=t.municipality_id,
+                        provider_id=t.provider_id,
                     )
                     for t in trajects
                     for d in t._pending

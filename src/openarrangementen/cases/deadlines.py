@@ -69,39 +69,49 @@ def compute(
     )
 
 
-def _as_rows(pending: list[Pending]) -> set[tuple[str, date, date]]:
-    return {(d.kind.value, d.starts_on, d.due_on) for d in pending}
+Row = tuple[str, date, date, int, int | None]  # kind, starts_on, due_on, municipality, provider
 
 
-def _stored_rows(computed: dict[int, list[Pending]]) -> dict[int, set]:
-    stored: dict[int, set] = {pk: set() for pk in computed}
-    for traject_id, kind, starts_on, due in PendingDeadline.objects.filter(
-        traject_id__in=list(computed)
-    ).values_list("traject_id", "kind", "starts_on", "due_on"):
-        stored[traject_id].add((kind, starts_on, due))
-    return stored
+def rows_of(traject: Traject, pending: list[Pending]) -> set[Row]:
+    """The PendingDeadline rows the traject should have: its running terms, each with the
+    traject's municipality and provider (what a deadline-state filter narrows on)."""
+    return {
+        (d.kind.value, d.starts_on, d.due_on, traject.municipality_id, traject.provider_id)
+        for d in pending
+    }
 
 
-def _changed_rows(computed: dict[int, list[Pending]]) -> set[int]:
-    stored = _stored_rows(computed)
-    return {pk for pk, pending in computed.items() if stored[pk] != _as_rows(pending)}
+def _changed_rows(wanted: dict[int, set[Row]]) -> set[int]:
+    stored: dict[int, set[Row]] = {pk: set() for pk in wanted}
+    for traject_id, *row in PendingDeadline.objects.filter(traject_id__in=list(wanted)).values_list(
+        "traject_id", "kind", "starts_on", "due_on", "municipality_id", "provider_id"
+    ):
+        stored[traject_id].add(tuple(row))
+    return {pk for pk, rows in wanted.items() if stored[pk] != rows}
 
 
-def _replace_rows(traject_ids: set[int], computed: dict[int, list[Pending]]) -> None:
+def _replace_rows(traject_ids: set[int], wanted: dict[int, set[Row]]) -> None:
     if not traject_ids:
         return
     PendingDeadline.objects.filter(traject_id__in=traject_ids).delete()
     PendingDeadline.objects.bulk_create(
-        PendingDeadline(traject_id=pk, kind=kind, starts_on=starts_on, due_on=due)
+        PendingDeadline(
+            traject_id=pk,
+            kind=kind,
+            starts_on=starts_on,
+            due_on=due,
+            municipality_id=municipality,
+            provider_id=provider,
+        )
         for pk in traject_ids
-        for kind, starts_on, due in _as_rows(computed[pk])
+        for kind, starts_on, due, municipality, provider in wanted[pk]
     )
 
 
-def store_pending(computed: dict[int, list[Pending]]) -> None:
-    """Make the PendingDeadline rows of these trajects what was computed: one query when
-    nothing changed, three when something did."""
-    _replace_rows(_changed_rows(computed), computed)
+def store_pending(wanted: dict[int, set[Row]]) -> None:
+    """Make the PendingDeadline rows of these trajects what was computed (`rows_of`): one
+    query when nothing changed, three when something did."""
+    _replace_rows(_changed_rows(wanted), wanted)
 
 
 def refresh(trajects: QuerySet[Traject], *, check_only: bool = False, batch: int = 2000) -> int:
@@ -131,11 +141,12 @@ def refresh(trajects: QuerySet[Traject], *, check_only: bool = False, batch: int
             if (traject.next_deadline_on, traject.next_deadline_kind) != values:
                 traject.next_deadline_on, traject.next_deadline_kind = values
                 stale.append(traject)
-        rows_stale = _changed_rows(computed)
+        wanted = {t.pk: rows_of(t, computed[t.pk]) for t in chunk}
+        rows_stale = _changed_rows(wanted)
         drifted += len({t.pk for t in stale} | rows_stale)
         if not check_only:
             Traject.objects.bulk_update(stale, NEXT_DEADLINE_FIELDS)
-            _replace_rows(rows_stale, computed)
+            _replace_rows(rows_stale, wanted)
     return drifted
 
 

@@ -238,7 +238,7 @@ class Traject(TimestampedModel):
 
     def save(self, *args, **kwargs) -> None:
         """Every save brings the stored next deadline up to date, in the same transaction."""
-        from .deadlines import NEXT_DEADLINE_FIELDS, compute, store_pending
+        from .deadlines import NEXT_DEADLINE_FIELDS, compute, rows_of, store_pending
 
         pending = compute(self)
         self.next_deadline_on = pending[0].due_on if pending else None
@@ -246,7 +246,7 @@ class Traject(TimestampedModel):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], *NEXT_DEADLINE_FIELDS}
         super().save(*args, **kwargs)
-        store_pending({self.pk: pending})
+        store_pending({self.pk: rows_of(self, pending)})
 
     @property
     def audit_client_id(self) -> int:
@@ -326,17 +326,37 @@ class Suspension(models.Model):
 class PendingDeadline(models.Model):
     """A deadline of an open traject that runs and is not yet met (issue #14, ADR 0010):
     derived from the traject by `cases.domain.pending_deadlines`, stored so the work list
-    filters on deadline states in SQL. Kept current with every save of the traject."""
+    filters on deadline states in SQL. Kept current with every save of the traject.
+
+    The traject's municipality and provider are copied onto the row so a deadline-state
+    filter first narrows the terms to the user's own organisations (`deadline_scope`),
+    then looks up the few trajects: at 1,000,000 trajects the terms due in the next days
+    of the whole installation are thousands (ADR 0010 §9)."""
 
     traject = models.ForeignKey(Traject, on_delete=models.CASCADE, related_name="pending_deadlines")
     kind = models.CharField("soort termijn", max_length=30)
     starts_on = models.DateField("begint op")
     due_on = models.DateField("uiterlijk")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    provider = models.ForeignKey(
+        Provider, on_delete=models.SET_NULL, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         verbose_name = "lopende termijn"
         verbose_name_plural = "lopende termijnen"
-        indexes = [models.Index(fields=["due_on", "traject"], name="pending_deadline_due_idx")]
+        indexes = [
+            models.Index(fields=["due_on", "traject"], name="pending_deadline_due_idx"),
+            models.Index(
+                fields=["municipality", "due_on", "traject"],
+                name="pending_deadline_municipality",
+            ),
+            models.Index(
+                fields=["provider", "due_on", "traject"],
+                name="pending_deadline_provider",
+                condition=Q(provider__isnull=False),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["traject", "kind"], name="pending_deadline_once")
         ]

@@ -17,7 +17,7 @@ from django.http import Http404
 
 from openarrangementen.accounts.domain import MUNICIPALITY_CLIENT_ROLES, Role
 from openarrangementen.accounts.models import User
-from openarrangementen.accounts.selectors import roles_of
+from openarrangementen.accounts.selectors import municipalities_for, roles_of
 from openarrangementen.clients.selectors import client_list_visible_to
 from openarrangementen.core import dates
 from openarrangementen.core.audit import log_access, log_refusal
@@ -115,6 +115,47 @@ def traject_list_visible_to(*, actor: User, practice: bool = False) -> QuerySet[
     return Traject.objects.filter(condition, is_practice=practice).select_related(
         "client", "municipality__region", "provider", "professional"
     )
+
+
+def deadline_scope(*, actor: User) -> Q:
+    """A condition on stored pending deadlines that holds for every traject
+    `traject_list_visible_to` can give this user (a superset, never narrower): the work
+    lists' deadline-state filters narrow the running terms with it before looking up the
+    trajects (ADR 0010 §9). The visibility rule above still decides what is shown.
+
+    Municipality staff see trajects of their municipalities' clients, and a traject is
+    opened in its client's municipality (`cases.services`; the client's municipality is
+    never changed, `recompute_deadlines` reports it if it was)."""
+    from openarrangementen.delivery.models import Delegation
+
+    if not actor.is_authenticated or not actor.is_active:
+        return Q(pk__in=[])
+    roles = roles_of(actor)
+    condition = Q(pk__in=[])
+    if roles & MUNICIPALITY_CLIENT_ROLES:
+        condition |= Q(
+            municipality__in=list(
+                municipalities_for(actor, MUNICIPALITY_CLIENT_ROLES).values_list("pk", flat=True)
+            )
+        )
+    if Role.INWONER in roles:
+        condition |= Q(traject__client__user=actor)
+    provider_roles = [r.value for r in (Role.WERKVERDELER, Role.BEGELEIDER, Role.ADMINISTRATIE)]
+    if roles & set(provider_roles):
+        condition |= Q(
+            provider__in=list(
+                actor.role_assignments.filter(role__in=provider_roles).values_list(
+                    "provider", flat=True
+                )
+            )
+        )
+    if Role.ONDERAANNEMER in roles:
+        condition |= Q(
+            traject__in=Delegation.objects.filter(delegate=actor, revoked_at__isnull=True).values(
+                "traject"
+            )
+        )
+    return condition
 
 
 def traject_get_visible_to(
@@ -220,9 +261,10 @@ def _driving(ids: QuerySet):
     return RawSQL(f"SELECT unnest(ARRAY({sql}))", params)
 
 
-def _pending_on(today: date) -> QuerySet[PendingDeadline]:
-    """Stored pending deadlines not overdue on `today` (an overdue one is only overdue)."""
-    return PendingDeadline.objects.filter(due_on__gte=today)
+def _pending_on(today: date, actor: User) -> QuerySet[PendingDeadline]:
+    """Stored pending deadlines not overdue on `today` (an overdue one is only overdue), of
+    trajects this user can see at most."""
+    return PendingDeadline.objects.filter(deadline_scope(actor=actor), due_on__gte=today)
 
 
 def _own_suspension_on(today: date) -> QuerySet[SuspensionRow]:
@@ -249,13 +291,13 @@ def work_list_queryset(
         trajects = trajects.filter(next_deadline_on__lt=today)
     elif state == WorkFilter.AT_RISK:
         at_risk = (
-            _pending_on(today)
+            _pending_on(today, actor)
             .filter(due_on__lte=at_risk_until(today))
             .exclude(Exists(_own_suspension_on(today)))
         )
         trajects = trajects.filter(pk__in=_driving(at_risk.values("traject_id")))
     elif state == WorkFilter.SUSPENDED:
-        suspended = _pending_on(today).filter(Exists(_own_suspension_on(today)))
+        suspended = _pending_on(today, actor).filter(Exists(_own_suspension_on(today)))
         trajects = trajects.filter(pk__in=_driving(suspended.values("traject_id")))
     return trajects.order_by(F("next_deadline_on").asc(nulls_last=True), "pk")
 

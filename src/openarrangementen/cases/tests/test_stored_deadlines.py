@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from openarrangementen.accounts.models import Provider, Region
+from openarrangementen.accounts.models import Municipality, Provider, Region
 from openarrangementen.cases.deadlines import refresh
 from openarrangementen.cases.domain import CLOSED, DeadlineKind, Event, TermUnit, next_deadline
 from openarrangementen.cases.domain import TrajectStatus as S
@@ -26,6 +26,7 @@ from openarrangementen.cases.selectors import deadlines_of, work_list
 from openarrangementen.cases.tests import flow
 from openarrangementen.clients.tests.factories import ClientFactory
 from openarrangementen.core.models import EquatedHoliday
+from openarrangementen.plans.models import Consent
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -52,13 +53,16 @@ steps = st.one_of(
     st.tuples(st.just("holiday"), offsets),
     st.tuples(st.just("noholidays")),
     st.tuples(st.just("status"), st.sampled_from([S.ENDED, S.ASSESSMENT, S.WITH_PROVIDER])),
+    st.tuples(st.just("provider"), st.sampled_from(["75000101", "75000102", None])),
 )
 
 
 def stored(traject: Traject) -> tuple:
     traject.refresh_from_db()
     rows = set(
-        PendingDeadline.objects.filter(traject=traject).values_list("kind", "starts_on", "due_on")
+        PendingDeadline.objects.filter(traject=traject).values_list(
+            "kind", "starts_on", "due_on", "municipality__name", "provider__agb_code"
+        )
     )
     return traject.next_deadline_on, traject.next_deadline_kind, rows
 
@@ -69,7 +73,9 @@ def expected(traject: Traject) -> tuple:
         return None, "", set()
     deadlines = deadlines_of(traject, today=BASE)
     first = next_deadline(deadlines)
-    rows = {(d.kind.value, d.starts_on, d.due_on) for d in deadlines if d.is_pending}
+    # Each row names the traject's municipality and provider (what the filters narrow on).
+    where = (traject.municipality.name, traject.provider.agb_code if traject.provider else None)
+    rows = {(d.kind.value, d.starts_on, d.due_on, *where) for d in deadlines if d.is_pending}
     return (first.due_on if first else None), (first.kind.value if first else ""), rows
 
 
@@ -104,6 +110,9 @@ def play(traject: Traject, step: tuple) -> None:
         case ("status", status):
             traject.status = status.value
             traject.save(update_fields=["status"])
+        case ("provider", agb_code):
+            traject.provider = Provider.objects.filter(agb_code=agb_code).first()
+            traject.save(update_fields=["provider"])
 
 
 @settings(
@@ -138,6 +147,22 @@ def test_the_drift_command_reports_and_repairs_what_changed_behind_the_services(
     call_command("recompute_deadlines")
     call_command("recompute_deadlines", "--check")
     assert stored(traject) == expected(traject)
+    # A provider changed behind the services leaves the rows naming the old one: drift.
+    Traject.objects.filter(pk=traject.pk).update(provider=Provider.objects.get(agb_code="75000102"))
+    with pytest.raises(CommandError, match="1 van .* trajecten wijken af"):
+        call_command("recompute_deadlines", "--check")
+    call_command("recompute_deadlines")
+    assert stored(traject) == expected(traject)
+
+
+def test_the_drift_command_reports_a_traject_outside_its_clients_municipality():
+    """The deadline filters narrow on the traject's municipality, which must be the
+    client's; the command says so when it is not (ADR 0010 §9)."""
+    traject = flow.new_melding()
+    elsewhere = Municipality.objects.exclude(pk=traject.municipality_id).first()
+    Traject.objects.filter(pk=traject.pk).update(municipality=elsewhere)
+    with pytest.raises(CommandError, match="1 trajecten horen bij een andere gemeente"):
+        call_command("recompute_deadlines", "--check")
 
 
 def test_a_royal_decree_day_moves_the_deadlines_it_falls_in():
@@ -200,3 +225,33 @@ def test_the_suspended_filter_follows_a_suspension_that_runs_today():
     assert items[0].next.state.value == "opgeschort"
     # Ten days on the clock runs again.
     assert not work_list(actor=pa, today=today + timedelta(days=10), state="opgeschort")
+
+
+def test_the_provider_at_risk_filter_follows_the_traject_to_its_new_provider(settings):
+    """A provider's "dreigt" filter narrows the running terms to its own trajects first
+    (ADR 0010 §9): a traject handed to another provider moves with it."""
+    settings.TRAJECT_AT_RISK_WORKING_DAYS = 60  # every running term is at risk
+    today = timezone.localdate()
+    traject = flow.advance(flow.new_melding(), S.WITH_PROVIDER)  # handed to De Kade
+    kade, anker = flow.user("kade.werkverdeler"), flow.user("anker.werkverdeler")
+
+    def at_risk(user) -> list[int]:
+        return [i.traject.pk for i in work_list(actor=user, today=today, state="dreigt")]
+
+    assert at_risk(kade) == [traject.pk]
+    assert at_risk(anker) == []
+    traject.provider = Provider.objects.get(agb_code="75000102")  # Het Anker
+    traject.save(update_fields=["provider"])
+    Consent.objects.create(
+        traject=traject,
+        provider=traject.provider,
+        is_given=True,
+        shared_fields=["goals"],
+        given_on=today,
+        recorded_by=flow.user("almere.pa"),
+    )
+    assert at_risk(anker) == [traject.pk]
+    assert at_risk(kade) == []
+    # The PA of the municipality still sees it; a PA of another municipality does not.
+    assert at_risk(flow.user("almere.pa")) == [traject.pk]
+    assert at_risk(flow.user("mlw.pa")) == []
