@@ -57,6 +57,7 @@ PAGES = [
     ("PA work list: status lopend", "almere.pa", "/trajecten/?status=lopend"),
     ("provider inbox", "kade.werkverdeler", "/aanbieder/"),
     ("provider inbox: nog te verdelen", "kade.werkverdeler", "/aanbieder/?verdeling=nee"),
+    ("provider inbox: dreigt", "kade.werkverdeler", "/aanbieder/?termijn=dreigt"),
     ("iWmo message log (PA)", "almere.pa", "/iwmo-berichten/"),
     ("iWmo message log: WMO305", "almere.pa", "/iwmo-berichten/?code=305"),
     ("iWmo message log (provider)", "kade.werkverdeler", "/iwmo-berichten/"),
