@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 
 from openarrangementen.core.money import euros
 
@@ -118,9 +118,13 @@ def four_week_number(day: date) -> int:
 
 
 def four_weeks_of(day: date) -> Period:
-    number = four_week_number(day)
-    begin = date(day.year, 1, 1) + timedelta(days=28 * (number - 1))
-    end = date(day.year, 12, 31) if number == 13 else begin + timedelta(days=27)
+    return _four_weeks(day.year, four_week_number(day))
+
+
+@cache
+def _four_weeks(year: int, number: int) -> Period:
+    begin = date(year, 1, 1) + timedelta(days=28 * (number - 1))
+    end = date(year, 12, 31) if number == 13 else begin + timedelta(days=27)
     return Period(begin, end, Calendar.FOUR_WEEKS)
 
 
@@ -130,12 +134,17 @@ def period_of(day: date, calendar: Calendar) -> Period:
 
 def periods_between(begin: date, end: date, calendar: Calendar) -> list[Period]:
     """The periods touching begin..end (inclusive), in order."""
+    return list(_periods(period_of(begin, calendar).begin, end, calendar))
+
+
+@lru_cache(maxsize=4096)  # a billing run asks it for every line, mostly the same spans
+def _periods(begin: date, end: date, calendar: Calendar) -> tuple[Period, ...]:
     found = []
     period = period_of(begin, calendar)
     while period.begin <= end:
         found.append(period)
         period = period_of(period.end + ONE_DAY, calendar)
-    return found
+    return tuple(found)
 
 
 # --- tariffs --------------------------------------------------------------------------------

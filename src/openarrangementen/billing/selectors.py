@@ -5,6 +5,7 @@ starts and stops (docs/adr/0008-billing.md)."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import F, Q, QuerySet
 
@@ -80,8 +81,22 @@ def tariff_on(level: Level, prices: list, day: date, calendar: Calendar) -> Deci
     return tariff_per_period(price.amount, price.period, calendar)
 
 
+class ReportRow(NamedTuple):
+    """What `segment_of` reads of a start or stop report (`standing_reports`' keys)."""
+
+    kind: str
+    bsn: str
+    assignment_number: int | None
+    product_category: str
+    product_code: str
+    begin_on: date
+    end_on: date | None
+    reason: str
+    status_code: str
+
+
 def segment_of(
-    assignment: Assignment, reports: list[DeliveryReport], *, level_id: int | None
+    assignment: Assignment, reports: list[DeliveryReport] | list[ReportRow], *, level_id: int | None
 ) -> Segment:
     """The toewijzing as delivered: started on the reported start (305), stopped on the
     latest reported stop (307). A removed or void toewijzing (TR384) has no support.
@@ -163,13 +178,14 @@ class Lines:
                 if a.provider_id == provider.pk and a.last_message_id is not None
             }
             self._lines = {k: v for k, v in self._lines.items() if k in sent}
-        self._reports: dict[int, list[DeliveryReport]] = {}
+        self._reports: dict[int, list[ReportRow]] = {}
         reports = DeliveryReport.objects.filter(message__municipality_id=municipality.pk)
         if client_ids is not None:
             reports = reports.filter(assignment_number__in=numbers)
         elif provider is not None:
             reports = reports.filter(assignment_number__in=rows.values("number"))
-        for report in reports.order_by("created_at", "pk"):
+        for row in reports.order_by("created_at", "pk").values_list(*ReportRow._fields):
+            report = ReportRow(*row)
             self._reports.setdefault(report.assignment_number, []).append(report)
         self._region_levels: dict[tuple[str, str], Level] = {}
         self._levels: dict[int, Level] = {}
@@ -272,7 +288,23 @@ def standing_debits(lines: QuerySet[Line]) -> dict[LineKey, Line]:
     }
 
 
-def as_claims(debits: dict[LineKey, Line]) -> dict[LineKey, Claim]:
+class StandingDebit(NamedTuple):
+    """What reconciling and the provider's page read of a standing debit: a tuple, not a
+    model instance (a run at 100,000 toewijzingen reads half a million of them)."""
+
+    pk: int
+    client_id: int
+    product_category: str
+    assignment_number: int
+    reference: str
+    period_begin: date
+    period_end: date
+    periods: list[str]
+    tariff: Decimal
+    amount: Decimal
+
+
+def as_claims(debits: dict[LineKey, StandingDebit]) -> dict[LineKey, Claim]:
     """The standing debits as claims, to reconcile against the target."""
     return {
         key: Claim(
@@ -308,7 +340,7 @@ class ClientBilling:
     state: LineState
     own: set[int]  # the provider's ToewijzingNummers on this line
     plan_debits: list[Claim]
-    plan_credits: list[Line]
+    plan_credits: list[StandingDebit]
 
     @property
     def owed(self) -> list[Owed]:
@@ -324,13 +356,6 @@ class ClientBilling:
         return [o for o in self.state.owed if o.segment.assignment not in self.own]
 
 
-# What reconciling and the provider's page read of a standing debit.
-DEBIT_FIELDS = (
-    "id", "client_id", "product_category", "assignment_number", "reference", "period_begin",
-    "period_end", "periods", "tariff", "amount",
-)  # fmt: skip
-
-
 def provider_billing(
     *, provider: Provider, municipality: Municipality, month: date, client_ids=None
 ):
@@ -339,11 +364,12 @@ def provider_billing(
     debits of all the provider's lines (of `client_ids` only, when given) are read once."""
     on = month_of(month).end + timedelta(days=1)
     loaded = Lines(municipality, provider=provider, client_ids=client_ids)
-    debits_by_line: dict[tuple[int, str], dict[LineKey, Line]] = {}
+    debits_by_line: dict[tuple[int, str], dict[LineKey, StandingDebit]] = {}
     standing = provider_lines(provider, municipality).filter(credit=False, standing=True)
     if client_ids is not None:
         standing = standing.filter(client_id__in=list(client_ids))
-    for line in standing.only(*DEBIT_FIELDS):
+    for row in standing.values_list(*StandingDebit._fields).iterator(chunk_size=10_000):
+        line = StandingDebit(*row)
         debits_by_line.setdefault((line.client_id, line.product_category), {})[
             LineKey(str(line.assignment_number), line.period_begin)
         ] = line

@@ -21,6 +21,7 @@ without a retour.
 
 import re
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from enum import IntEnum
@@ -120,8 +121,21 @@ def retour_code_of(code: str) -> str:
     return info.retour_code
 
 
+# What the rules of one `check` may share about the message they read (e.g. its objects per
+# class, `content._classes`): set for the duration of one call, so nothing outlives it.
+CHECK_SCRATCH: ContextVar[dict | None] = ContextVar("iwmo_check_scratch", default=None)
+
+
 def check(msg: Any, ctx: RuleContext, *, code: str | None = None) -> list[Violation]:
     """Every violation of the registered rules that apply to this message type."""
+    token = CHECK_SCRATCH.set({})
+    try:
+        return _check(msg, ctx, code=code)
+    finally:
+        CHECK_SCRATCH.reset(token)
+
+
+def _check(msg: Any, ctx: RuleContext, *, code: str | None) -> list[Violation]:
     from openarrangementen.iwmo.codec import code_of
 
     message_code = code_of(msg)

@@ -8,15 +8,17 @@ check is registered for are the ones the reference lists (a test compares them).
 """
 
 import dataclasses
+import heapq
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
 from openarrangementen.iwmo.codec import class_name, code_of
-from openarrangementen.iwmo.rules.base import Violation, rule
+from openarrangementen.iwmo.rules.base import CHECK_SCRATCH, Violation, rule
 
 # --- helpers -----------------------------------------------------------------------------------
 
@@ -39,10 +41,20 @@ def _objects(obj: Any) -> Iterator[Any]:
 
 def _classes(msg, *names: str) -> Iterator[Any]:
     """The message class objects with one of these class names (e.g. every `Contact`, both
-    in the client's Contactgegevens and in each Relatie)."""
-    for obj in _objects(msg):
-        if class_name(obj) in names:
-            yield obj
+    in the client's Contactgegevens and in each Relatie), in document order. Within one
+    `check` the message is walked once (a 323 of 10,000 Prestaties has 300,000 objects)."""
+    scratch = CHECK_SCRATCH.get()
+    if scratch is None:
+        yield from (obj for obj in _objects(msg) if class_name(obj) in names)
+        return
+    walked = scratch.get("classes")
+    if walked is None or walked[0] is not msg:
+        by_name: dict[str, list[tuple[int, Any]]] = {}
+        for position, obj in enumerate(_objects(msg)):
+            by_name.setdefault(class_name(obj), []).append((position, obj))
+        walked = scratch["classes"] = (msg, by_name)
+    found = [walked[1].get(name, []) for name in dict.fromkeys(names)]
+    yield from (obj for _position, obj in heapq.merge(*found, key=itemgetter(0)))
 
 
 def _filled(value) -> bool:
