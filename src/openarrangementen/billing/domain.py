@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache, cached_property, lru_cache
+from typing import NamedTuple
 
 from openarrangementen.core.money import euros
 
@@ -299,16 +300,24 @@ def owed_periods(
             ends[segment] = (run, last)
     if since is not None:
         begin = max(begin, since)
+    # What each period asks of a segment, worked out once (a run does this for every line).
+    spans = [
+        (s.first_day, s.last_day, str(s.assignment), index) for index, s in enumerate(segments)
+    ]
     for period in periods_between(begin, until, calendar):
         candidates = []
-        for segment in segments:
-            first = segment.first_day
-            last = segment.last_day or period.end
-            if first > period.end or last < period.begin:
+        for first, last, key, index in spans:
+            if first > period.end or (last is not None and last < period.begin):
                 continue
-            day = _first_unpaused(max(first, period.begin), min(last, period.end), pauses)
+            day = _first_unpaused(
+                max(first, period.begin),
+                period.end if last is None else min(last, period.end),
+                pauses,
+            )
             if day is not None:
-                candidates.append((day, segment.first_day, str(segment.assignment), segment))
+                # Earliest support day, then the segment that started first, then the
+                # lowest ToewijzingNummer; the index only says which segment it is.
+                candidates.append((day, first, key, index))
         if not candidates:
             # A segment overlapping the period has support days in it; with no candidate
             # every one of them was paused.
@@ -325,12 +334,14 @@ def owed_periods(
                 )
             )
             continue
-        day, _start, _key, owner = min(candidates, key=lambda c: c[:3])
+        day, _start, _key, index = min(candidates)
+        owner = segments[index]
         run, run_end = ends[owner]
         run_start = run[0].first_day
         due = period.end + ONE_DAY
-        others = {c[3].provider for c in candidates} - {owner.provider}
-        if others:
+        if len(candidates) > 1 and any(
+            segments[c[3]].provider != owner.provider for c in candidates
+        ):
             reason = (
                 "Wisseling van aanbieder in deze periode: de hele periode gaat naar de "
                 "aanbieder die de periode begon."
@@ -368,13 +379,15 @@ def owed_periods(
 # --- declaration lines (one Prestatie per toewijzing and calendar month) ----------------------
 
 
-@dataclass(frozen=True, order=True)
-class LineKey:
+class LineKey(NamedTuple):
+    """A Prestatie's key: ToewijzingNummer and ProductPeriode Begindatum. A tuple (a run
+    makes one for every declared line), ordered and hashed by both."""
+
     assignment: str
     begin: date  # Begindatum of the ProductPeriode
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a run makes one for each standing debit too
 class Claim:
     """What one Prestatie should carry: ProductPeriode, the periods it pays, volume (number of
     periods), tariff per period and amount (volume x tariff)."""
@@ -420,7 +433,7 @@ def claims(
     toewijzing and calendar month of its first support day (with 4-week periods a month can
     carry two). `tariff(segment, day)` is the contract tariff per period on the Begindatum of
     the ProductPeriode. Returns the lines and the owed periods that cannot be declared yet."""
-    grouped: dict[LineKey, list[Owed]] = {}
+    grouped: dict[LineKey, tuple[date, list[Owed]]] = {}  # the first item's ProductPeriode end
     waiting: list[tuple[Owed, str]] = []
     for item in owed:
         if item.due_on is None or item.due_on > on:
@@ -433,17 +446,19 @@ def claims(
                 )
             )
             continue
-        begin, _end = product_period(item.segment, item.first_day)
+        begin, end = product_period(item.segment, item.first_day)
         key = LineKey(str(item.segment.assignment), begin)
-        grouped.setdefault(key, []).append(item)
+        if key in grouped:
+            grouped[key][1].append(item)
+        else:
+            grouped[key] = (end, [item])
     result = {}
-    for key, items in grouped.items():
+    for key, (end, items) in grouped.items():
         segment = items[0].segment
         price = tariff(segment, key.begin)
         if price is None:
             waiting.extend((i, "Geen contracttarief voor dit niveau op deze datum.") for i in items)
             continue
-        _begin, end = product_period(segment, items[0].first_day)
         result[key] = Claim(
             key=key,
             end=end,

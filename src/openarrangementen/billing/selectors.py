@@ -2,11 +2,14 @@
 per client line, computed the same way on both sides from the toewijzingen and the reported
 starts and stops (docs/adr/0008-billing.md)."""
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.db import connections
 from django.db.models import F, Q, QuerySet
 
 from openarrangementen.accounts.domain import Role
@@ -304,6 +307,26 @@ class StandingDebit(NamedTuple):
     amount: Decimal
 
 
+def _standing_debits(lines: QuerySet[Line]) -> Iterator[StandingDebit]:
+    """The lines as `StandingDebit`s, read straight from the cursor: half a million rows
+    in a run at 100,000 toewijzingen, where the ORM's per-value conversion doubles the time.
+    The query is still the ORM's; on PostgreSQL the driver gives dates and decimals as they
+    are and only `periods` (JSON) needs decoding. Elsewhere the ORM converts."""
+    query = lines.values_list(*StandingDebit._fields)
+    if connections[query.db].vendor != "postgresql":
+        yield from (StandingDebit(*row) for row in query.iterator(chunk_size=10_000))
+        return
+    sql, params = query.query.sql_with_params()
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(10_000):
+            for row in rows:
+                periods = row[7]
+                yield StandingDebit(
+                    *row[:7], json.loads(periods) if isinstance(periods, str) else periods, *row[8:]
+                )
+
+
 def as_claims(debits: dict[LineKey, StandingDebit]) -> dict[LineKey, Claim]:
     """The standing debits as claims, to reconcile against the target."""
     return {
@@ -368,8 +391,7 @@ def provider_billing(
     standing = provider_lines(provider, municipality).filter(credit=False, standing=True)
     if client_ids is not None:
         standing = standing.filter(client_id__in=list(client_ids))
-    for row in standing.values_list(*StandingDebit._fields).iterator(chunk_size=10_000):
-        line = StandingDebit(*row)
+    for line in _standing_debits(standing):
         debits_by_line.setdefault((line.client_id, line.product_category), {})[
             LineKey(str(line.assignment_number), line.period_begin)
         ] = line

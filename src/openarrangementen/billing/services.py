@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, Sum, Value
 from django.db.models.functions import Cast, Concat, LPad
 
@@ -53,7 +53,21 @@ MAX_PRESTATIES = 20_000  # per 323: about 14 MB, under the 25 MB of OP179 (IB003
 
 def _new_lines(rows: list[dict]) -> list[Line]:
     """Write lines in one statement and give each its reference OA + its number (TR314: a
-    ReferentieNummer is used once by the provider)."""
+    ReferentieNummer is used once by the provider). On PostgreSQL the numbers are taken
+    from the table's sequence first, so each line is written once, reference included."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [Line._meta.db_table, len(rows)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        return Line.objects.bulk_create(
+            [
+                Line(pk=pk, reference=f"OA{pk:010d}", **fields)
+                for pk, fields in zip(ids, rows, strict=True)
+            ]
+        )
     lines = Line.objects.bulk_create(
         [Line(reference=f"t{uuid.uuid4().hex[:19]}", **fields) for fields in rows]
     )
@@ -458,7 +472,7 @@ def _check_chunk(row, entries, *, on, payable_by, refused) -> None:
         a.number: a
         for a in Assignment.objects.filter(
             municipality=municipality, provider=provider, number__in=numbers
-        ).select_related("client")
+        )
     }
     previous = [
         p.product_referentie.vorig_referentie_nummer
@@ -556,9 +570,9 @@ def _line_fields(row, client, prestatie, assignment) -> dict:
         "side": Side.MUNICIPALITY,
         "municipality": row.municipality,
         "provider": row.provider,
-        "client": assignment.client
+        "client_id": assignment.client_id
         if assignment is not None
-        else Client.objects.get(bsn=client.bsn, municipality=row.municipality),
+        else Client.objects.get(bsn=client.bsn, municipality=row.municipality).pk,
         "assignment": assignment,
         "assignment_number": prestatie.toewijzing_nummer,
         "reference": prestatie.product_referentie.referentie_nummer,
