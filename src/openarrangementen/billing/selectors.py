@@ -141,6 +141,15 @@ class LineState:
     levels: dict[int, Level | None] = field(default_factory=dict)
 
 
+# What the owed computation and a run read of a toewijzing (`segment_of`, `level_of`,
+# `services._debit_fields`); the rest is not loaded for a run's tens of thousands.
+ASSIGNMENT_FIELDS = (
+    "id", "number", "municipality_id", "provider_id", "client_id", "beschikking_id",
+    "product_category", "product_code", "start_on", "end_on", "change_reason",
+    "last_message_id", "unit",
+)  # fmt: skip
+
+
 class Lines:
     """What the owed computation needs for many client lines of one municipality, loaded in a
     fixed number of queries: the toewijzingen, their start and stop reports, the catalog
@@ -169,7 +178,11 @@ class Lines:
         self._lines: dict[tuple[int, str], dict[int, Assignment]] = {}
         numbers = []
         # The beschikking's level as an id (annotated), the levels read once below.
-        for a in rows.annotate(beschikking_level_id=F("beschikking__level_id")).order_by("number"):
+        for a in (
+            rows.only(*ASSIGNMENT_FIELDS)
+            .annotate(beschikking_level_id=F("beschikking__level_id"))
+            .order_by("number")
+        ):
             a.municipality = municipality
             self._lines.setdefault((a.client_id, a.product_category), {})[a.number] = a
             numbers.append(a.number)

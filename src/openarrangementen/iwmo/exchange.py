@@ -131,9 +131,9 @@ def send(
             f"Het WMO{code}-bericht voldoet niet aan het XSD: " + "; ".join(errors[:3])
         )
     from .rules import check
-    from .rules.base import Level, RuleContext, rule_level
+    from .rules.base import Level, RuleContext
 
-    own = [v for v in check(obj, RuleContext(today=today())) if rule_level(v.code) == Level.CONTENT]
+    own = check(obj, RuleContext(today=today()), level=Level.CONTENT)
     if own:
         # The receiver would refuse it with 0001; say which rule instead of sending it.
         raise ExchangeError(

@@ -126,16 +126,19 @@ def retour_code_of(code: str) -> str:
 CHECK_SCRATCH: ContextVar[dict | None] = ContextVar("iwmo_check_scratch", default=None)
 
 
-def check(msg: Any, ctx: RuleContext, *, code: str | None = None) -> list[Violation]:
-    """Every violation of the registered rules that apply to this message type."""
+def check(
+    msg: Any, ctx: RuleContext, *, code: str | None = None, level: Level | None = None
+) -> list[Violation]:
+    """Every violation of the registered rules that apply to this message type (only the
+    rule `code`, or only the rules of controleniveau `level`, when given)."""
     token = CHECK_SCRATCH.set({})
     try:
-        return _check(msg, ctx, code=code)
+        return _check(msg, ctx, code=code, level=level)
     finally:
         CHECK_SCRATCH.reset(token)
 
 
-def _check(msg: Any, ctx: RuleContext, *, code: str | None) -> list[Violation]:
+def _check(msg: Any, ctx: RuleContext, *, code: str | None, level: Level | None):
     from openarrangementen.iwmo.codec import code_of
 
     message_code = code_of(msg)
@@ -144,6 +147,8 @@ def _check(msg: Any, ctx: RuleContext, *, code: str | None) -> list[Violation]:
         if message_code not in registered.messages:
             continue
         if code is not None and registered.code != code:
+            continue
+        if level is not None and rule_level(registered.code) != level:
             continue
         retour = retour_code_of(registered.code)
         for violation in registered.func(msg, ctx) or ():
