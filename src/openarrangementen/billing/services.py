@@ -22,6 +22,7 @@ from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.models import Municipality, Provider, User
 from openarrangementen.accounts.selectors import municipalities_for
 from openarrangementen.clients.models import Client
+from openarrangementen.core.bulk import insert
 from openarrangementen.core.money import from_cents, to_cents
 from openarrangementen.iwmo import codec
 from openarrangementen.iwmo.exchange import MessageTooLarge, send, today
@@ -62,12 +63,12 @@ def _new_lines(rows: list[dict]) -> list[Line]:
                 [Line._meta.db_table, len(rows)],
             )
             ids = [row[0] for row in cursor.fetchall()]
-        return Line.objects.bulk_create(
-            [
-                Line(pk=pk, reference=f"OA{pk:010d}", **fields)
-                for pk, fields in zip(ids, rows, strict=True)
-            ]
-        )
+        lines = [
+            Line(pk=pk, reference=f"OA{pk:010d}", **fields)
+            for pk, fields in zip(ids, rows, strict=True)
+        ]
+        insert(lines)
+        return lines
     lines = Line.objects.bulk_create(
         [Line(reference=f"t{uuid.uuid4().hex[:19]}", **fields) for fields in rows]
     )
@@ -560,7 +561,7 @@ def _check_chunk(row, entries, *, on, payable_by, refused) -> None:
             )
         )
     Line.objects.filter(pk__in=uncredit).update(standing=False)
-    Line.objects.bulk_create(new)
+    insert(new)
 
 
 def _line_fields(row, client, prestatie, assignment) -> dict:
