@@ -138,6 +138,12 @@ def main(argv: list[str] | None = None) -> int:
         default=100_000,
         help="toewijzingen in the monthly billing run (all there are when fewer)",
     )
+    parser.add_argument(
+        "--billing-at-once",
+        type=int,
+        default=2,
+        help="processes sharing the billing runs of the provider-municipality pairs",
+    )
     args = parser.parse_args(argv)
 
     static_root = tempfile.mkdtemp(prefix="oa-bench-static-")
@@ -168,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     from openarrangementen.bench.billing import billing_bench
     from openarrangementen.bench.intake import intake_rate
 
-    billing = billing_bench(args.billing, out=out)
+    billing = billing_bench(args.billing, out=out, at_once=args.billing_at_once)
 
     intake = intake_rate(args.intake)
     connection.close()
@@ -237,9 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     out.write(
         f"Monthly billing run (billing_run for last month, 323 to 325 in process): "
         f"{billing['assignments']:,} toewijzingen of {billing['pairs']} provider-municipality "
-        f"pairs, {billing['seconds']:.1f} s; {billing['debits']:,} debits and "
+        f"pairs, {billing['at_once']} processes each running its share of the pairs one "
+        f"after the other, {billing['seconds']:.1f} s; {billing['debits']:,} debits and "
         f"{billing['credits']:,} credits in {billing['declarations']} WMO323s, "
-        f"{billing['approved']:,} lines approved for the month; peak RSS of the run "
+        f"{billing['approved']:,} lines approved for the month; peak RSS of a process "
         f"+{billing['rss_growth_mb']:.0f} MB.\n"
     )
     return 0
