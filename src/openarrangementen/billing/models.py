@@ -201,6 +201,14 @@ class Line(models.Model):
                 fields=["side", "provider", "municipality", "client", "period_begin"],
                 name="billing_line_client",
             ),
+            # Declareren: the clients with a standing debit from the month on (the run may
+            # credit it), without reading the pair's whole history.
+            models.Index(
+                fields=["side", "provider", "municipality", "period_end"],
+                include=["client"],
+                condition=Q(credit=False, standing=True),
+                name="billing_line_standing_end",
+            ),
         ]
 
     def __str__(self) -> str:

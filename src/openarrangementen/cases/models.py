@@ -212,6 +212,14 @@ class Traject(TimestampedModel):
             # filters (PostgreSQL keeps NULLs last in an ascending index, as the list does);
             # per status for the status filter, per provider for the inbox.
             models.Index(fields=["next_deadline_on", "id"], name="traject_urgency_idx"),
+            # A municipality's open trajects, most urgent first (the work list narrows to
+            # the user's municipalities first, `organisation_scope`).
+            models.Index(
+                fields=["municipality", "next_deadline_on", "id"],
+                name="traject_worklist_idx",
+                condition=Q(is_practice=False)
+                & ~Q(status__in=["ingetrokken", "advies", "beeindigd"]),
+            ),
             models.Index(
                 fields=["status", "next_deadline_on", "id"], name="traject_status_urgency_idx"
             ),
@@ -329,7 +337,7 @@ class PendingDeadline(models.Model):
     filters on deadline states in SQL. Kept current with every save of the traject.
 
     The traject's municipality and provider are copied onto the row so a deadline-state
-    filter first narrows the terms to the user's own organisations (`deadline_scope`),
+    filter first narrows the terms to the user's own organisations (`organisation_scope`),
     then looks up the few trajects: at 1,000,000 trajects the terms due in the next days
     of the whole installation are thousands (ADR 0010 §9)."""
 

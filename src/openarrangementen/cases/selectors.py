@@ -76,7 +76,18 @@ def traject_list_visible_to(*, actor: User, practice: bool = False) -> QuerySet[
         return Traject.objects.none()
     roles = roles_of(actor)
     condition = Q(pk__in=[])
-    if roles & (MUNICIPALITY_CLIENT_ROLES | {Role.INWONER}) and not practice:
+    if roles & MUNICIPALITY_CLIENT_ROLES and not practice:
+        # The clients of their municipalities (`client_list_visible_to`), written as the
+        # traject's own municipality so the work list walks `traject_worklist_idx`: a
+        # traject is opened in its client's municipality and neither changes
+        # (`recompute_deadlines` fails if one differs; ADR 0010 §9). Practice clients
+        # have practice trajects only, and those are never shown here.
+        condition |= Q(
+            municipality__in=list(
+                municipalities_for(actor, MUNICIPALITY_CLIENT_ROLES).values_list("pk", flat=True)
+            )
+        )
+    if Role.INWONER in roles and not practice:
         condition |= Q(client__in=client_list_visible_to(actor=actor))
     consent = Consent.objects.filter(
         traject=OuterRef("pk"),
@@ -117,11 +128,13 @@ def traject_list_visible_to(*, actor: User, practice: bool = False) -> QuerySet[
     )
 
 
-def deadline_scope(*, actor: User) -> Q:
-    """A condition on stored pending deadlines that holds for every traject
-    `traject_list_visible_to` can give this user (a superset, never narrower): the work
-    lists' deadline-state filters narrow the running terms with it before looking up the
-    trajects (ADR 0010 §9). The visibility rule above still decides what is shown.
+def organisation_scope(*, actor: User, traject: str = "") -> Q:
+    """A condition that holds for every traject `traject_list_visible_to` can give this
+    user (a superset, never narrower), on the traject's own municipality and provider:
+    the work lists add it so PostgreSQL walks an index of the user's organisations
+    instead of every traject (ADR 0010 §9). The visibility rule still decides what is
+    shown. `traject`: the path to the traject from the model filtered ("" for `Traject`;
+    "traject" for `PendingDeadline`, which carries the same municipality and provider).
 
     Municipality staff see trajects of their municipalities' clients, and a traject is
     opened in its client's municipality (`cases.services`; the client's municipality is
@@ -130,6 +143,7 @@ def deadline_scope(*, actor: User) -> Q:
 
     if not actor.is_authenticated or not actor.is_active:
         return Q(pk__in=[])
+    own = f"{traject}__" if traject else ""
     roles = roles_of(actor)
     condition = Q(pk__in=[])
     if roles & MUNICIPALITY_CLIENT_ROLES:
@@ -139,7 +153,7 @@ def deadline_scope(*, actor: User) -> Q:
             )
         )
     if Role.INWONER in roles:
-        condition |= Q(traject__client__user=actor)
+        condition |= Q(**{f"{own}client__user": actor})
     provider_roles = [r.value for r in (Role.WERKVERDELER, Role.BEGELEIDER, Role.ADMINISTRATIE)]
     if roles & set(provider_roles):
         condition |= Q(
@@ -150,11 +164,8 @@ def deadline_scope(*, actor: User) -> Q:
             )
         )
     if Role.ONDERAANNEMER in roles:
-        condition |= Q(
-            traject__in=Delegation.objects.filter(delegate=actor, revoked_at__isnull=True).values(
-                "traject"
-            )
-        )
+        delegated = Delegation.objects.filter(delegate=actor, revoked_at__isnull=True)
+        condition |= Q(**{f"{traject or 'pk'}__in": delegated.values("traject")})
     return condition
 
 
@@ -264,7 +275,9 @@ def _driving(ids: QuerySet):
 def _pending_on(today: date, actor: User) -> QuerySet[PendingDeadline]:
     """Stored pending deadlines not overdue on `today` (an overdue one is only overdue), of
     trajects this user can see at most."""
-    return PendingDeadline.objects.filter(deadline_scope(actor=actor), due_on__gte=today)
+    return PendingDeadline.objects.filter(
+        organisation_scope(actor=actor, traject="traject"), due_on__gte=today
+    )
 
 
 def _own_suspension_on(today: date) -> QuerySet[SuspensionRow]:

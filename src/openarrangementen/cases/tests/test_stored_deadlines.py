@@ -53,7 +53,7 @@ steps = st.one_of(
     st.tuples(st.just("holiday"), offsets),
     st.tuples(st.just("noholidays")),
     st.tuples(st.just("status"), st.sampled_from([S.ENDED, S.ASSESSMENT, S.WITH_PROVIDER])),
-    st.tuples(st.just("provider"), st.sampled_from(["75000101", "75000102", None])),
+    st.tuples(st.just("provider"), st.sampled_from(["75000101", "75000102"])),
 )
 
 
@@ -111,7 +111,7 @@ def play(traject: Traject, step: tuple) -> None:
             traject.status = status.value
             traject.save(update_fields=["status"])
         case ("provider", agb_code):
-            traject.provider = Provider.objects.filter(agb_code=agb_code).first()
+            traject.provider = Provider.objects.get(agb_code=agb_code)
             traject.save(update_fields=["provider"])
 
 
