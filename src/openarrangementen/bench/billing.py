@@ -173,8 +173,8 @@ def billing_bench(limit: int, *, out, at_once: int = 2) -> dict:
     groups = [[(p.pk, m.pk) for p, m, _n in group] for group in _groups(pairs, at_once)]
     connections.close_all()  # each process opens its own
     started = time.perf_counter()
-    if len(groups) == 1:
-        results = [_run_group(groups[0], month.isoformat())]
+    if len(groups) <= 1:
+        results = [_run_group(group, month.isoformat()) for group in groups]
     else:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=len(groups), mp_context=context) as pool:
@@ -195,5 +195,5 @@ def billing_bench(limit: int, *, out, at_once: int = 2) -> dict:
         "declarations": new_messages.filter(code="323").count(),
         "seconds": seconds,
         "at_once": len(groups),
-        "rss_growth_mb": max(r[2] for r in results),
+        "rss_growth_mb": max((r[2] for r in results), default=0.0),
     }

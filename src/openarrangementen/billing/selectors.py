@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F, Q, QuerySet
 
@@ -329,7 +330,10 @@ def _standing_debits(lines: QuerySet[Line]) -> Iterator[StandingDebit]:
     if connections[query.db].vendor != "postgresql":
         yield from (StandingDebit(*row) for row in query.iterator(chunk_size=10_000))
         return
-    sql, params = query.query.sql_with_params()
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:  # e.g. no clients on the page: nothing to read
+        return
     with connections[query.db].cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(10_000):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
@@ -268,7 +269,10 @@ def _driving(ids: QuerySet):
     primary key, instead of hashing it against every traject (ADR 0010)."""
     if connection.vendor != "postgresql":
         return ids
-    sql, params = ids.query.sql_with_params()
+    try:
+        sql, params = ids.query.sql_with_params()
+    except EmptyResultSet:  # the user has no organisation at all: the ORM answers "none"
+        return ids
     return RawSQL(f"SELECT unnest(ARRAY({sql}))", params)
 
 

@@ -348,3 +348,16 @@ def test_a_four_week_region_declares_its_periods_in_monthly_prestaties():
     assert all(line.amount == line.volume * four_weeks for line in lines)
     assert provider_lines(status=Line.Status.APPROVED).count() == len(lines)
     assert municipality_lines(status=Line.Status.APPROVED).count() == len(lines)
+
+
+def test_a_run_reads_no_toewijzing_field_it_did_not_load(started, monkeypatch):
+    """A run loads only `ASSIGNMENT_FIELDS` of its tens of thousands of toewijzingen; a
+    field read beyond them would cost a query per toewijzing (issue #14)."""
+
+    def refuse(self, using=None, fields=None, from_queryset=None):
+        raise AssertionError(f"toewijzing {self.number}: {fields} not loaded")
+
+    monkeypatch.setattr(Assignment, "refresh_from_db", refuse)
+    result = run(started, date(2026, 4, 1), date(2026, 5, 4))
+    assert result.debits == 2  # March and April
+    assert municipality_lines(status=Line.Status.APPROVED).count() == 2

@@ -287,3 +287,15 @@ def test_declareren_lists_a_client_changed_since_the_last_declaration(
     text = _april_as_kade(client)
     assert "2 cliënten voor deze maand" in text
     assert "Aydin" in text
+
+
+def test_declareren_with_no_client_on_the_page_answers_with_an_empty_list(client, started):
+    """A name nobody has: no client to compute (on PostgreSQL the standing debits of no
+    clients are read straight from the cursor; that read must not fail)."""
+    client.force_login(user("kade.administratie"))
+    url = reverse("portal:billing-provider")
+    query = {"maand": "2026-04", "gemeente": started.municipality.pk, "eerder": "on"}
+    with time_machine.travel(date(2026, 5, 4), tick=False):
+        response = client.get(url, query | {"naam": "Zwartsenberg"})
+    assert response.status_code == 200
+    assert "Verbeek" not in response.content.decode()

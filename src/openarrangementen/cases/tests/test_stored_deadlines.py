@@ -255,3 +255,13 @@ def test_the_provider_at_risk_filter_follows_the_traject_to_its_new_provider(set
     # The PA of the municipality still sees it; a PA of another municipality does not.
     assert at_risk(flow.user("almere.pa")) == [traject.pk]
     assert at_risk(flow.user("mlw.pa")) == []
+
+
+def test_a_deadline_filter_for_a_user_without_an_organisation_is_empty():
+    """No municipality, no provider, no client: nothing to narrow to, and no error."""
+    from openarrangementen.accounts.tests.factories import UserFactory
+
+    nobody = UserFactory()
+    today = timezone.localdate()
+    assert work_list(actor=nobody, today=today, state="dreigt") == []
+    assert work_list(actor=nobody, today=today, state="opgeschort") == []
