@@ -220,6 +220,14 @@ class Traject(TimestampedModel):
                 condition=Q(is_practice=False)
                 & ~Q(status__in=["ingetrokken", "advies", "beeindigd"]),
             ),
+            # ... and per status: running trajects have their deadlines last, so a status
+            # filter on the index above walks every other open traject first.
+            models.Index(
+                fields=["municipality", "status", "next_deadline_on", "id"],
+                name="traject_worklist_status_idx",
+                condition=Q(is_practice=False)
+                & ~Q(status__in=["ingetrokken", "advies", "beeindigd"]),
+            ),
             models.Index(
                 fields=["status", "next_deadline_on", "id"], name="traject_status_urgency_idx"
             ),
