@@ -396,6 +396,18 @@ class ClientBilling:
         return [o for o in self.state.owed if o.segment.assignment not in self.own]
 
 
+def billed_client_ids(provider: Provider, municipality: Municipality) -> list[int]:
+    """The clients with a toewijzing of the provider sent in a 301: the lines a run
+    computes (`Lines` with a provider), in order."""
+    return sorted(
+        set(
+            Assignment.objects.filter(
+                municipality=municipality, provider=provider, last_message__isnull=False
+            ).values_list("client_id", flat=True)
+        )
+    )
+
+
 def provider_billing(
     *, provider: Provider, municipality: Municipality, month: date, client_ids=None
 ):

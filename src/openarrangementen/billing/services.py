@@ -35,6 +35,7 @@ from .models import Line, Payment
 from .selectors import (
     Lines,
     LineState,
+    billed_client_ids,
     provider_billing,
     provider_declarations,
     provider_lines,
@@ -49,6 +50,7 @@ class BillingError(Exception):
 
 
 WRITE_CHUNK = 1_000  # lines written per transaction in a run
+CLIENT_BATCH = 5_000  # clients computed together in a run
 MAX_PRESTATIES = 20_000  # per 323: about 14 MB, under the 25 MB of OP179 (IB003)
 
 
@@ -99,8 +101,19 @@ def prepare_lines(*, provider: Provider, municipality: Municipality, month: date
     """Write the credits and debits a run needs as concept lines, in chunks of `WRITE_CHUNK`
     lines, each chunk in its own transaction (credits first). Idempotent: run twice, the
     second run finds nothing to add; interrupted, the chunks written stand and the next run
-    writes the rest."""
-    plans = provider_billing(provider=provider, municipality=municipality, month=month)
+    writes the rest. Computed per batch of `CLIENT_BATCH` clients, so a run's memory does
+    not grow with the provider's size (a client's lines are always in one batch)."""
+    credits = debits = 0
+    for batch in _chunks(billed_client_ids(provider, municipality), CLIENT_BATCH):
+        plans = provider_billing(
+            provider=provider, municipality=municipality, month=month, client_ids=batch
+        )
+        written = _write_plans(plans, provider=provider, municipality=municipality)
+        credits, debits = credits + written[0], debits + written[1]
+    return credits, debits
+
+
+def _write_plans(plans, *, provider, municipality) -> tuple[int, int]:
     to_credit = [debit for billing in plans for debit in billing.plan_credits]
     to_debit = [(billing, claim) for billing in plans for claim in billing.plan_debits]
     credits = debits = 0

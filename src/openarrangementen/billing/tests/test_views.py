@@ -299,3 +299,30 @@ def test_declareren_with_no_client_on_the_page_answers_with_an_empty_list(client
         response = client.get(url, query | {"naam": "Zwartsenberg"})
     assert response.status_code == 200
     assert "Verbeek" not in response.content.decode()
+
+
+def test_a_run_computed_one_client_at_a_time_declares_every_clients_months(
+    started, two_clients, monkeypatch
+):
+    """A run computes per batch of clients (memory bounded, issue #14); with batches of
+    one client each, both clients' months still go out: Verbeek March and April, Aydin
+    March only (her toewijzing ended on 31 March)."""
+    from openarrangementen.billing import services
+    from openarrangementen.iwmo.models import Assignment
+
+    monkeypatch.setattr(services, "CLIENT_BATCH", 1)
+    result = run(started, date(2026, 4, 1), date(2026, 5, 4))
+    declared = sorted(
+        Line.objects.filter(side=Side.PROVIDER).values_list("client__family_name", "period_begin")
+    )
+    # TR387: a ProductPeriode begins on the later of the month's first day and the
+    # toewijzing's start.
+    aydin_from = Assignment.objects.get(client=two_clients).start_on
+    verbeek_from = Assignment.objects.get(client=started.client).start_on
+    assert {aydin_from.month, verbeek_from.month} == {3}
+    assert declared == [
+        ("Aydin", aydin_from),
+        ("Verbeek", verbeek_from),
+        ("Verbeek", date(2026, 4, 1)),
+    ]
+    assert result.debits == 3
