@@ -92,6 +92,10 @@ class LinkKind(models.TextChoices):
     CHANGE_PROVIDER = "andere_aanbieder", "Wisseling van aanbieder"
 
 
+# The closed statuses (`domain.CLOSED`) as the partial indexes name them.
+CLOSED_VALUES = ["ingetrokken", "advies", "beeindigd"]
+
+
 class Traject(TimestampedModel):
     """A client's traject, opened by a melding."""
 
@@ -217,16 +221,14 @@ class Traject(TimestampedModel):
             models.Index(
                 fields=["municipality", "next_deadline_on", "id"],
                 name="traject_worklist_idx",
-                condition=Q(is_practice=False)
-                & ~Q(status__in=["ingetrokken", "advies", "beeindigd"]),
+                condition=Q(is_practice=False) & ~Q(status__in=CLOSED_VALUES),
             ),
             # ... and per status: running trajects have their deadlines last, so a status
             # filter on the index above walks every other open traject first.
             models.Index(
                 fields=["municipality", "status", "next_deadline_on", "id"],
                 name="traject_worklist_status_idx",
-                condition=Q(is_practice=False)
-                & ~Q(status__in=["ingetrokken", "advies", "beeindigd"]),
+                condition=Q(is_practice=False) & ~Q(status__in=CLOSED_VALUES),
             ),
             models.Index(
                 fields=["status", "next_deadline_on", "id"], name="traject_status_urgency_idx"
@@ -237,7 +239,7 @@ class Traject(TimestampedModel):
                 fields=["provider", "next_deadline_on", "id"],
                 name="traject_inbox_open_idx",
                 condition=Q(handed_to_provider_on__isnull=False, is_practice=False)
-                & ~Q(status__in=["ingetrokken", "advies", "beeindigd"]),
+                & ~Q(status__in=CLOSED_VALUES),
             ),
             models.Index(
                 fields=["provider", "next_deadline_on", "id"],

@@ -53,6 +53,12 @@ def at_risk_working_days() -> int:
     return settings.TRAJECT_AT_RISK_WORKING_DAYS
 
 
+def _client_municipality_ids(actor: User) -> list[int]:
+    """The municipalities whose client files the user works with, as a list of ids (the
+    planner sees the few values and can use the indexes)."""
+    return list(municipalities_for(actor, MUNICIPALITY_CLIENT_ROLES).values_list("pk", flat=True))
+
+
 def traject_list_visible_to(*, actor: User, practice: bool = False) -> QuerySet[Traject]:
     """Trajects this user may see; empty for anyone without a reason to.
 
@@ -83,11 +89,7 @@ def traject_list_visible_to(*, actor: User, practice: bool = False) -> QuerySet[
         # traject is opened in its client's municipality and neither changes
         # (`recompute_deadlines` fails if one differs; ADR 0010 §9). Practice clients
         # have practice trajects only, and those are never shown here.
-        condition |= Q(
-            municipality__in=list(
-                municipalities_for(actor, MUNICIPALITY_CLIENT_ROLES).values_list("pk", flat=True)
-            )
-        )
+        condition |= Q(municipality__in=_client_municipality_ids(actor))
     if Role.INWONER in roles and not practice:
         condition |= Q(client__in=client_list_visible_to(actor=actor))
     consent = Consent.objects.filter(
@@ -148,11 +150,7 @@ def organisation_scope(*, actor: User, traject: str = "") -> Q:
     roles = roles_of(actor)
     condition = Q(pk__in=[])
     if roles & MUNICIPALITY_CLIENT_ROLES:
-        condition |= Q(
-            municipality__in=list(
-                municipalities_for(actor, MUNICIPALITY_CLIENT_ROLES).values_list("pk", flat=True)
-            )
-        )
+        condition |= Q(municipality__in=_client_municipality_ids(actor))
     if Role.INWONER in roles:
         condition |= Q(**{f"{own}client__user": actor})
     provider_roles = [r.value for r in (Role.WERKVERDELER, Role.BEGELEIDER, Role.ADMINISTRATIE)]

@@ -265,3 +265,10 @@ def test_a_deadline_filter_for_a_user_without_an_organisation_is_empty():
     today = timezone.localdate()
     assert work_list(actor=nobody, today=today, state="dreigt") == []
     assert work_list(actor=nobody, today=today, state="opgeschort") == []
+
+
+def test_the_partial_indexes_leave_out_exactly_the_closed_statuses():
+    from openarrangementen.cases.models import CLOSED_VALUES
+
+    assert set(CLOSED_VALUES) == {"ingetrokken", "advies", "beeindigd"}
+    assert set(CLOSED_VALUES) == {s.value for s in CLOSED}
