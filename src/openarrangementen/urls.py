@@ -13,6 +13,7 @@ urlpatterns = [
         name="login",
     ),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("openarrangementen.accounts.urls")),
     path("beheer/", admin.site.urls),
     path("api/iwmo/", include("openarrangementen.iwmo.urls")),
     path("", include("openarrangementen.portal.urls")),

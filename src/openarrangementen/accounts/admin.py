@@ -15,7 +15,15 @@ from openarrangementen.core.admin_site import (
     beheer_region_ids,
 )
 
-from .models import AccountRequest, Municipality, Provider, Region, RoleAssignment, User
+from .models import (
+    AccountRequest,
+    Municipality,
+    Provider,
+    Region,
+    RoleAssignment,
+    SignInEvent,
+    User,
+)
 from .selectors import providers_only_in, users_managed_in
 
 CONTRACTED = "contracts__lot__catalog_version__region"
@@ -183,6 +191,7 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
     inlines = [RoleAssignmentInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
     list_filter = ["is_active", "role_assignments__role"]
+    actions = ["unlock_sign_in", "reset_second_factor"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         ("Regio", {"fields": ("home_region",)}),
@@ -216,18 +225,37 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
             obj.home_region_id = min(self.region_ids(request, FB))
         super().save_model(request, obj, form, change)
 
+    # Issue #21: the queryset of an action is this admin's own list, so a functioneel
+    # beheerder can act only on the accounts of their region(s).
 
-@admin.register(AccountRequest)
-class AccountRequestAdmin(RoleScopedAdmin):
-    """Read-only: requests are made and decided in the portal, where the rules (four-eyes,
-    decided once) are applied and the people involved are notified."""
+    @admin.action(description="Inlogblokkade opheffen", permissions=["change"])
+    def unlock_sign_in(self, request, queryset):
+        from .lockout import unlock
 
-    view_roles = frozenset({Role.FUNCTIONEEL_BEHEERDER})
-    region_path = "provider__" + CONTRACTED
-    list_display = ["requested_at", "kind", "provider", "first_name", "last_name", "status"]
-    list_filter = ["status", "kind"]
-    search_fields = ["first_name", "last_name", "email", "provider__name"]
-    readonly_fields = [f.name for f in AccountRequest._meta.fields]
+        users = [u for u in queryset if self._manages_object(request, u)]
+        for user in users:
+            unlock(user=user, by=request.user, request=request)
+        self.message_user(request, f"De inlogblokkade is opgeheven voor {len(users)} account(s).")
+
+    @admin.action(
+        description="Tweestapsverificatie opnieuw laten instellen", permissions=["change"]
+    )
+    def reset_second_factor(self, request, queryset):
+        from .services import second_factor_reset
+
+        users = [u for u in queryset if self._manages_object(request, u)]
+        for user in users:
+            second_factor_reset(user=user, by=request.user, request=request)
+        self.message_user(
+            request,
+            f"{len(users)} account(s) stellen bij de volgende keer inloggen hun "
+            "tweestapsverificatie opnieuw in.",
+        )
+
+
+class ReadOnly:
+    """A record kept by the portal's own steps: shown in beheer, never added, changed or
+    deleted there."""
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -237,3 +265,38 @@ class AccountRequestAdmin(RoleScopedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(ReadOnly, RoleScopedAdmin):
+    """Read-only (issue #21): the sign-in events of the accounts the functioneel beheerder
+    manages; a superuser sees every event, also those for unknown usernames."""
+
+    view_roles = frozenset({Role.FUNCTIONEEL_BEHEERDER})
+    region_path = "user__home_region"
+    list_display = ["at", "kind", "username", "ip_address", "by", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["username"]
+    date_hierarchy = "at"
+    list_select_related = ["by"]
+    readonly_fields = [f.name for f in SignInEvent._meta.fields]
+
+    def get_queryset(self, request):
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return queryset
+        regions = self.region_ids(request, FB)
+        return queryset.filter(user__in=users_managed_in(regions).values("pk"))
+
+
+@admin.register(AccountRequest)
+class AccountRequestAdmin(ReadOnly, RoleScopedAdmin):
+    """Read-only: requests are made and decided in the portal, where the rules (four-eyes,
+    decided once) are applied and the people involved are notified."""
+
+    view_roles = frozenset({Role.FUNCTIONEEL_BEHEERDER})
+    region_path = "provider__" + CONTRACTED
+    list_display = ["requested_at", "kind", "provider", "first_name", "last_name", "status"]
+    list_filter = ["status", "kind"]
+    search_fields = ["first_name", "last_name", "email", "provider__name"]
+    readonly_fields = [f.name for f in AccountRequest._meta.fields]

@@ -17,3 +17,7 @@ class AccountsConfig(AppConfig):
         # Who changed a provider's national data or an account (ADR 0009).
         auditlog.register(Provider)
         auditlog.register(User, exclude_fields=["password", "last_login"])
+
+        from . import checks, signin  # noqa: F401 (checks registers itself)
+
+        signin.connect()

@@ -12,11 +12,14 @@ from openarrangementen.core.validators import validate_agb_code, validate_gemeen
 from .domain import (
     ACCOUNT_REQUEST_KIND_LABELS,
     ACCOUNT_REQUEST_STATUS_LABELS,
+    IDLE_TIMEOUT_DEFAULT_MINUTES,
     REQUESTABLE_ROLES,
     ROLE_LABELS,
+    SIGN_IN_LABELS,
     AccountRequestKind,
     AccountRequestStatus,
     Role,
+    SignInKind,
     scope_error,
 )
 
@@ -35,6 +38,14 @@ class Region(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
         help_text="Het maximale percentage dat een hoofdaanbieder mag inhouden op wat "
         "onderaannemers leveren. Leeg: geen regionaal maximum vastgesteld.",
+    )
+    idle_timeout_minutes = models.PositiveSmallIntegerField(
+        "automatisch uitloggen na (minuten)",
+        default=IDLE_TIMEOUT_DEFAULT_MINUTES,
+        validators=[MinValueValidator(5), MaxValueValidator(120)],
+        help_text="Na zoveel minuten zonder activiteit wordt een medewerker uitgelogd; twee "
+        "minuten eerder krijgt die een waarschuwing. Werkt iemand voor meer regio's, dan "
+        "geldt de kortste tijd. Los hiervan eindigt elke sessie 8 uur na het inloggen.",
     )
 
     class Meta:
@@ -327,3 +338,48 @@ class AccountRequest(models.Model):
     @property
     def role_labels(self) -> list[str]:
         return [ROLE_LABELS[Role(r)] for r in self.roles if r in Role._value2member_map_]
+
+
+class SignInEvent(models.Model):
+    """One sign-in event (issue #21): a login, a failure, a lockout, a logout, a reset or a
+    change of the second factor. Never a password, a code or a token; the username as typed
+    is kept, so a failure for an unknown name is recorded too."""
+
+    at = models.DateTimeField("tijdstip", auto_now_add=True, db_index=True)
+    kind = models.CharField(
+        "gebeurtenis", max_length=20, choices=[(k.value, v) for k, v in SIGN_IN_LABELS.items()]
+    )
+    user = models.ForeignKey(
+        User,
+        verbose_name="gebruiker",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sign_in_events",
+    )
+    username = models.CharField("gebruikersnaam", max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField("adres", null=True, blank=True)
+    by = models.ForeignKey(
+        User,
+        verbose_name="door",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="De functioneel beheerder die een blokkade ophief of de tweestapsverificatie "
+        "opnieuw liet instellen.",
+    )
+    detail = models.CharField("toelichting", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "inloggebeurtenis"
+        verbose_name_plural = "inloggebeurtenissen"
+        indexes = [models.Index(fields=["user", "-at"], name="sign_in_event_user")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.username} ({self.at:%d-%m-%Y %H:%M})"
+
+    @property
+    def kind_enum(self) -> SignInKind:
+        return SignInKind(self.kind)

@@ -150,3 +150,19 @@ def users_managed_in(region_ids) -> QuerySet[User]:
     return User.objects.filter(is_superuser=False, is_staff=False).filter(
         (Exists(any_role) & ~Exists(outside)) | (~Exists(any_role) & Q(home_region__in=region_ids))
     )
+
+
+def idle_timeout_minutes(user: User) -> int:
+    """The idle time after which the user is signed out (issue #21): the shortest of the
+    regions the user works for (a provider's staff: the regions it is contracted in); the
+    default for an account without a region."""
+    from .domain import IDLE_TIMEOUT_DEFAULT_MINUTES
+
+    assignments = user.role_assignments.all()
+    regions = Region.objects.filter(
+        Q(pk__in=assignments.values("region"))
+        | Q(pk__in=assignments.values("municipality__region"))
+        | Q(catalog_versions__lots__contracts__provider__in=assignments.values("provider"))
+    )
+    shortest = min(regions.values_list("idle_timeout_minutes", flat=True).distinct(), default=None)
+    return shortest or IDLE_TIMEOUT_DEFAULT_MINUTES

@@ -349,3 +349,22 @@ def account_request_reject(*, request: AccountRequest, actor: User, reason: str)
         url=_organisation_url(),
     )
     return request
+
+
+# --- Signing in (issue #21) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def second_factor_reset(*, user: User, by: User, request=None) -> int:
+    """Remove the account's authenticator app and recovery codes (a lost phone): at the next
+    request the person sets up a new app. Recorded with who did it."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .domain import SignInKind
+    from .signin import record
+
+    removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    removed += StaticDevice.objects.filter(user=user).delete()[0]
+    record(SignInKind.OTP_RESET, request=request, user=user, by=by)
+    return removed

@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "auditlog",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_htmx",
     "template_partials",
     "openarrangementen.core",
@@ -55,6 +58,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Signs out after the region's idle time; then asks for the second factor (issue #21).
+    "openarrangementen.accounts.middleware.IdleTimeoutMiddleware",
+    "openarrangementen.accounts.middleware.SecondFactorMiddleware",
     # Writes the NEN 7513 access log once the response is known (no "ingezien" for a 404).
     "openarrangementen.core.audit.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -142,7 +149,17 @@ STORAGES = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
+SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day; the idle time is a region setting
+# Sign out after the region's idle time (Region.idle_timeout_minutes; issue #21).
+IDLE_TIMEOUT_ENABLED = env_bool("IDLE_TIMEOUT_ENABLED", True)
+# A link for a forgotten password works once and for this many seconds (issue #21); the
+# link a new account gets to set its first password works for PASSWORD_RESET_TIMEOUT
+# (Django's default, three days).
+PASSWORD_FORGOTTEN_TIMEOUT = int(env_str("PASSWORD_FORGOTTEN_TIMEOUT", str(60 * 60)))
+# Staff sign in with a second factor (issue #21). Only the demo switches it off;
+# `check --deploy` refuses that.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
+OTP_TOTP_ISSUER = "Open Arrangementen"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 

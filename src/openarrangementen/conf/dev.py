@@ -1,7 +1,7 @@
 """Local development and the demo: DEBUG on, SQLite by default, console e-mail."""
 
 from .base import *  # noqa: F403
-from .includes.env import env_str
+from .includes.env import env_bool, env_str
 
 DEBUG = True
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-not-secret-" + "x" * 40)
@@ -14,3 +14,6 @@ WHITENOISE_AUTOREFRESH = True
 # this machine.
 IWMO_FOLDER_ROOT = env_str("IWMO_FOLDER_ROOT", str(REPO_DIR / "var" / "iwmo-mappen"))  # noqa: F405
 IWMO_ALLOW_INTERNAL_ADDRESSES = True
+
+# The demo's accounts sign in with a password only (README); `check --deploy` refuses this.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", False)

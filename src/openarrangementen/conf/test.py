@@ -15,3 +15,8 @@ WHITENOISE_AUTOREFRESH = True
 # addresses is tested by switching this off.
 IWMO_ALLOW_INTERNAL_ADDRESSES = True
 IWMO_FOLDER_ROOT = None
+# Most tests sign in with force_login; the second factor is switched on by the tests of
+# signing in (accounts/tests/test_second_factor.py) and the browser test of it.
+TWO_FACTOR_REQUIRED = False
+# Many tests travel in time between requests; the idle sign-out has its own tests.
+IDLE_TIMEOUT_ENABLED = False

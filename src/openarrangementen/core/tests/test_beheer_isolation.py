@@ -19,7 +19,7 @@ from django.urls import reverse
 import pytest
 
 from openarrangementen.accounts.domain import Role
-from openarrangementen.accounts.models import AccountRequest, Provider, Region, User
+from openarrangementen.accounts.models import AccountRequest, Provider, Region, SignInEvent, User
 from openarrangementen.cases.tests import flow
 from openarrangementen.catalog.models import (
     AssessmentInstrument,
@@ -51,6 +51,8 @@ EXPECTED: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
     "accounts.Provider": (NATIONAL, BOTH, NOBODY),
     # Accounts: see test_user_*; listed by `home_region` for accounts without a role.
     "accounts.User": ("home_region", ONLY_FB, ONLY_FB),
+    # Sign-in events follow the accounts the FB manages (test_user_*); read-only.
+    "accounts.SignInEvent": ("user__home_region", ONLY_FB, NOBODY),
     "accounts.AccountRequest": (
         "provider__contracts__lot__catalog_version__region",
         ONLY_FB,
@@ -83,6 +85,9 @@ EXPECTED: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
     "axes.AccessFailureLog": (SUPERUSER_ONLY, NOBODY, NOBODY),
     "core.EquatedHoliday": (SUPERUSER_ONLY, NOBODY, NOBODY),
     "core.AccessLog": (SUPERUSER_ONLY, NOBODY, NOBODY),
+    # Second factors (issue #21): an FB resets them from the account, never reads them.
+    "otp_totp.TOTPDevice": (SUPERUSER_ONLY, NOBODY, NOBODY),
+    "otp_static.StaticDevice": (SUPERUSER_ONLY, NOBODY, NOBODY),
 }
 
 # Where the choices of a relation field may come from, by the related model (by hand).
@@ -113,8 +118,12 @@ NATIONAL_CHOICES = {
 # account requests are made in the portal; any beheer role may register a new provider.
 ADDERS = {"accounts.Region": NOBODY, "accounts.AccountRequest": NOBODY, "accounts.Provider": BOTH}
 
-# Changing follows ADR 0009 per object: providers (test_provider_*), read-only requests.
-CHANGE_DIFFERS = {"accounts.Provider", "accounts.AccountRequest"}
+# Changing follows ADR 0009 per object: providers (test_provider_*), read-only requests and
+# sign-in events.
+CHANGE_DIFFERS = {"accounts.Provider", "accounts.AccountRequest", "accounts.SignInEvent"}
+# Listed by the accounts the FB manages, not by one path (test_user_list_*, and
+# accounts/tests/test_sign_in.py for the events).
+BY_MANAGED_ACCOUNT = {"accounts.User", "accounts.SignInEvent"}
 
 SCOPED = sorted(
     label for label, (path, _, _) in EXPECTED.items() if path not in {NATIONAL, SUPERUSER_ONLY}
@@ -154,9 +163,10 @@ def rows_everywhere():
             },
         )
     for slug in (OWN, OTHERS[0]):
-        User.objects.get_or_create(
+        user, _ = User.objects.get_or_create(
             username=f"zonder-rol-{slug}", defaults={"home_region": Region.objects.get(slug=slug)}
         )
+        SignInEvent.objects.create(kind="failed", user=user, username=user.username)
     # Almere's catalog has no life domains, result codes, CAK codes or instrument of its own.
     version = CatalogVersion.objects.filter(region__slug=OWN).first()
     domain, _ = LifeDomain.objects.get_or_create(
@@ -207,7 +217,7 @@ def test_list_and_add_follow_the_roles_and_the_region(client, rows_everywhere, l
     listed = set(response.context["cl"].queryset.values_list("pk", flat=True))
     if path == NATIONAL:
         assert listed == set(model._default_manager.values_list("pk", flat=True))
-    elif label != "accounts.User":  # accounts: test_user_list_* (roles decide, not one path)
+    elif label not in BY_MANAGED_ACCOUNT:
         own = set(in_region(model._default_manager.all(), path, [OWN]).values_list("pk", flat=True))
         other = set(
             in_region(model._default_manager.all(), path, OTHERS).values_list("pk", flat=True)

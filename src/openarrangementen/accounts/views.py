@@ -1,0 +1,226 @@
+"""The pages of signing in (issue #21): forgotten password, the second factor (set up,
+give, recovery codes) and keeping an idle session alive. The login page itself is
+Django's LoginView (openarrangementen.urls) with the throttling of accounts.lockout."""
+
+from base64 import b32encode
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+import segno
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .domain import SignInKind
+from .forms import ResetPasswordForm, ResetRequestForm, TokenForm
+from .models import User
+from .signin import record
+from .tokens import forgotten_password_tokens
+
+RECOVERY_CODES = 10
+APP_DEVICE = "Authenticator-app"
+RECOVERY_DEVICE = "Herstelcodes"
+NEW_CODES = "oa_new_recovery_codes"
+
+
+# --- Forgotten password ---------------------------------------------------------------------
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = ResetRequestForm
+    token_generator = forgotten_password_tokens
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-sent")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
+class PasswordResetSentView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_sent.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = ResetPasswordForm
+    token_generator = forgotten_password_tokens
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        from .lockout import clear_failures
+
+        clear_failures(form.user)
+        record(SignInKind.PASSWORD_RESET_DONE, request=self.request, user=form.user)
+        return response
+
+
+class PasswordResetDoneView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_done.html"
+
+
+# --- Second factor --------------------------------------------------------------------------
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _with_next(name: str, request: HttpRequest) -> str:
+    return f"{reverse(name)}?{urlencode({'next': _next_url(request)})}"
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def _throttled(device, form) -> bool:
+    """django-otp waits 1, 2, 4, ... seconds after each wrong code; say until when."""
+    allowed, data = device.verify_is_allowed()
+    if allowed:
+        return False
+    until = timezone.localtime(data["locked_until"]) if data.get("locked_until") else None
+    form.add_error(
+        "code",
+        "Er zijn te veel verkeerde codes ingevuld. Probeer het "
+        + (f"na {until:%H:%M:%S} " if until else "over een minuut ")
+        + "opnieuw, met de code die de app dan toont.",
+    )
+    return True
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name=RECOVERY_DEVICE, defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    return codes
+
+
+@login_required
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Link an authenticator app: scan the code or type the key, then give a code from the
+    app to show it works. Only for an account without a linked app (a functioneel
+    beheerder removes it when the phone is lost)."""
+    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        return redirect(_with_next("accounts:otp-verify", request))
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name=APP_DEVICE, confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and not _throttled(device, form):
+        if device.verify_token(form.cleaned_data["code"]):
+            with transaction.atomic():
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                request.session[NEW_CODES] = _new_recovery_codes(request.user)
+                record(SignInKind.OTP_SETUP, request=request, user=request.user)
+            otp_login(request, device)
+            return redirect(_with_next("accounts:otp-recovery", request))
+        record(SignInKind.OTP_FAILED, request=request, user=request.user, detail="instellen")
+        form.add_error("code", "Deze code klopt niet. Vul de zes cijfers in die de app nu toont.")
+    secret = b32encode(device.bin_key).decode()
+    qr = segno.make(device.config_url, error="m")
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {
+            "form": form,
+            "secret": _grouped(secret),
+            "qr": qr.svg_data_uri(scale=5, dark="#000", light="#fff"),
+            "next": _next_url(request),
+        },
+    )
+
+
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """Give the second factor: a code from the app, or one of the recovery codes (each
+    works once)."""
+    app = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    if app is None:
+        return redirect(_with_next("accounts:otp-setup", request))
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        # Six digits come from the app; a recovery code has eight letters and digits.
+        recovery = StaticDevice.objects.filter(user=request.user, name=RECOVERY_DEVICE).first()
+        device = app if code.isdigit() or recovery is None else recovery
+        if not _throttled(device, form):
+            if device.verify_token(code):
+                otp_login(request, device)
+                if device is recovery:
+                    left = recovery.token_set.count()
+                    record(
+                        SignInKind.OTP_RECOVERY_USED,
+                        request=request,
+                        user=request.user,
+                        detail=f"nog {left} over",
+                    )
+                    messages.warning(
+                        request,
+                        f"U bent ingelogd met een herstelcode; er zijn er nog {left} over. "
+                        "Maak nieuwe herstelcodes als u er weinig over heeft.",
+                    )
+                return redirect(_next_url(request))
+            record(SignInKind.OTP_FAILED, request=request, user=request.user)
+            form.add_error(
+                "code",
+                "Deze code klopt niet. Vul de zes cijfers in die de app nu toont, of een "
+                "herstelcode. Na een paar verkeerde codes moet u steeds iets langer wachten.",
+            )
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@login_required
+def otp_recovery(request: HttpRequest) -> HttpResponse:
+    """The recovery codes just made, shown once; and a button to make a new set."""
+    if request.method == "POST":
+        if not request.user.is_verified():
+            return redirect("accounts:otp-verify")
+        request.session[NEW_CODES] = _new_recovery_codes(request.user)
+        record(SignInKind.OTP_RECOVERY_NEW, request=request, user=request.user)
+        return redirect("accounts:otp-recovery")
+    codes = request.session.pop(NEW_CODES, None)
+    left = StaticToken.objects.filter(
+        device__user=request.user, device__name=RECOVERY_DEVICE
+    ).count()
+    return render(
+        request,
+        "accounts/otp_recovery.html",
+        {"codes": codes, "left": left, "next": _next_url(request)},
+    )
+
+
+# --- Idle time ------------------------------------------------------------------------------
+
+
+@require_POST
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """The page's "Ingelogd blijven" (static/accounts/idle.js): the request itself moves
+    the session's last-seen time (accounts.middleware)."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"ingelogd": False}, status=401)
+    from .middleware import IDLE_SECONDS
+
+    return JsonResponse({"ingelogd": True, "seconden": request.session.get(IDLE_SECONDS)})
