@@ -63,3 +63,13 @@ def page(chromium):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def idp(tmp_path_factory):
+    """A real OpenID Connect provider on 127.0.0.1 (tests/oidc.py), one per test session."""
+    from openarrangementen.tests.oidc import TestIdentityProvider
+
+    provider = TestIdentityProvider(tmp_path_factory.mktemp("idp"))
+    yield provider
+    provider.stop()

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 
 from openarrangementen.accounts.domain import Role
@@ -15,6 +16,7 @@ from openarrangementen.core.admin_site import (
     beheer_region_ids,
 )
 
+from .forms import SignInProviderForm
 from .models import (
     AccountRequest,
     Municipality,
@@ -22,6 +24,7 @@ from .models import (
     Region,
     RoleAssignment,
     SignInEvent,
+    SignInProvider,
     User,
 )
 from .selectors import providers_only_in, users_managed_in
@@ -300,3 +303,41 @@ class AccountRequestAdmin(ReadOnly, RoleScopedAdmin):
     list_filter = ["status", "kind"]
     search_fields = ["first_name", "last_name", "email", "provider__name"]
     readonly_fields = [f.name for f in AccountRequest._meta.fields]
+
+
+@admin.register(SignInProvider)
+class SignInProviderAdmin(RoleScopedAdmin):
+    """The OpenID Connect providers of a region (issue #21, ADR 0011), managed by its
+    functioneel beheerder. The endpoints are fetched from the issuer when saved; the client
+    secret is written, never shown again."""
+
+    form = SignInProviderForm
+    view_roles = FB
+    manage_roles = FB
+    region_path = "region"
+    scoped_fields = {"region": "", "municipality": "region", "provider": CONTRACTED}
+    list_display = ["name", "kind", "region", "municipality", "provider", "issuer", "is_active"]
+    list_filter = [("region", admin.RelatedOnlyFieldListFilter), "kind", "is_active"]
+    search_fields = ["name", "issuer"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["region", "kind", "name", "slug", "municipality", "provider"]}),
+        ("Inlogdienst", {"fields": ["issuer", "client_id", "client_secret", "scopes", "claim"]}),
+        (
+            "Adressen (worden bij opslaan bij de issuer opgehaald als ze leeg zijn)",
+            {
+                "fields": [
+                    "authorization_endpoint",
+                    "token_endpoint",
+                    "userinfo_endpoint",
+                    "jwks_uri",
+                ]
+            },
+        ),
+        (None, {"fields": ["is_active"]}),
+    ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"  # a provider's address is always https
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

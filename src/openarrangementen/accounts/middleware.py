@@ -87,6 +87,8 @@ class SecondFactorMiddleware:
         user = request.user
         if not user.is_authenticated or user.is_verified():
             return False
+        if request.session.get("oa_sign_in_via") == "staff":
+            return False  # the organisation's own provider asked for its second factor
         allowed = (
             *_static_prefixes(),
             reverse("logout"),
@@ -101,3 +103,18 @@ class SecondFactorMiddleware:
         return needs_second_factor(
             roles_of(user), is_superuser=user.is_superuser, is_staff=user.is_staff
         )
+
+
+class ActingForMiddleware:
+    """A legal representative who signed in with DigiD and picked whom they act for
+    (`accounts.views.acting_for`): the visibility rules read it from the user
+    (`clients.selectors.inwoner_condition`), and check the representation each time."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        acting = request.session.get("oa_acting_for") if hasattr(request, "session") else None
+        if acting and request.user.is_authenticated:
+            request.user.acting_for_client_id = acting
+        return self.get_response(request)

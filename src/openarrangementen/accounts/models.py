@@ -383,3 +383,111 @@ class SignInEvent(models.Model):
     @property
     def kind_enum(self) -> SignInKind:
         return SignInKind(self.kind)
+
+
+class SignInProvider(models.Model):
+    """An OpenID Connect provider people sign in through (issue #21, ADR 0011): a DigiD
+    broker for inwoners (the BSN claim finds their file), or an organisation's own provider
+    for its staff (the e-mail claim finds or makes their account; roles are granted here,
+    never by the provider). Configured in beheer by the region's functioneel beheerder."""
+
+    class Kind(models.TextChoices):
+        DIGID = "digid", "DigiD voor inwoners (via een makelaar)"
+        STAFF = "staff", "Medewerkers van een organisatie"
+
+    region = models.ForeignKey(
+        Region, verbose_name="regio", on_delete=models.PROTECT, related_name="sign_in_providers"
+    )
+    kind = models.CharField("soort", max_length=10, choices=Kind.choices)
+    name = models.CharField(
+        "naam op de knop",
+        max_length=100,
+        help_text="Bijvoorbeeld 'DigiD' of 'Gemeente Almere'. De knop heet 'Inloggen met …'.",
+    )
+    slug = models.SlugField("korte naam", max_length=50, unique=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name="gemeente",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Bij medewerkers: de gemeente van wie dit de inlogdienst is.",
+    )
+    provider = models.ForeignKey(
+        Provider,
+        verbose_name="aanbieder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Bij medewerkers: de aanbieder van wie dit de inlogdienst is.",
+    )
+    issuer = models.URLField(
+        "issuer",
+        help_text="Het adres van de inlogdienst zoals die zichzelf noemt (de 'iss' in de "
+        "tokens); de rest wordt daar opgehaald (/.well-known/openid-configuration).",
+    )
+    client_id = models.CharField("client-id", max_length=200)
+    client_secret = models.CharField(
+        "client-secret",
+        max_length=200,
+        help_text="Staat in de database omdat het bij elke aanmelding wordt meegestuurd; "
+        "alleen de superuser kan het teruglezen.",
+    )
+    scopes = models.CharField(
+        "scopes", max_length=200, default="openid", help_text="Bijvoorbeeld 'openid email'."
+    )
+    claim = models.CharField(
+        "claim",
+        max_length=50,
+        help_text="DigiD: de claim met het BSN (vaak 'bsn'). Medewerkers: de claim met het "
+        "e-mailadres (vaak 'email').",
+    )
+    authorization_endpoint = models.URLField("authorization endpoint", blank=True)
+    token_endpoint = models.URLField("token endpoint", blank=True)
+    userinfo_endpoint = models.URLField("userinfo endpoint", blank=True)
+    jwks_uri = models.URLField("JWKS-adres", blank=True)
+    is_active = models.BooleanField("in gebruik", default=True)
+
+    class Meta:
+        ordering = ["region", "kind", "name"]
+        verbose_name = "inlogdienst (OpenID Connect)"
+        verbose_name_plural = "inlogdiensten (OpenID Connect)"
+        constraints = [
+            models.CheckConstraint(
+                name="sign_in_provider_one_organisation",
+                condition=Q(municipality__isnull=True) | Q(provider__isnull=True),
+                violation_error_message="Kies een gemeente of een aanbieder, niet allebei.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class ExternalIdentity(models.Model):
+    """Who a person is at a sign-in provider ('sub', stable per provider) and which account
+    that is here: made at their first sign-in through that provider."""
+
+    sign_in_provider = models.ForeignKey(
+        SignInProvider,
+        verbose_name="inlogdienst",
+        on_delete=models.CASCADE,
+        related_name="identities",
+    )
+    subject = models.CharField("kenmerk bij de inlogdienst (sub)", max_length=255)
+    user = models.ForeignKey(
+        User, verbose_name="account", on_delete=models.CASCADE, related_name="identities"
+    )
+    created_at = models.DateTimeField("eerste keer", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "externe identiteit"
+        verbose_name_plural = "externe identiteiten"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sign_in_provider", "subject"], name="external_identity_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} via {self.sign_in_provider}"

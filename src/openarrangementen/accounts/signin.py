@@ -47,7 +47,8 @@ def _logged_in(sender, request, user, **kwargs) -> None:
     from .middleware import IDLE_SECONDS, LAST_SEEN
     from .selectors import idle_timeout_minutes
 
-    record(SignInKind.LOGIN, request=request, user=user)
+    # Through which sign-in provider, when not with a password (accounts.views.oidc_callback).
+    record(SignInKind.LOGIN, request=request, user=user, detail=getattr(request, "oa_via", ""))
     from django.conf import settings
 
     if settings.IDLE_TIMEOUT_ENABLED and request is not None and hasattr(request, "session"):

@@ -25,4 +25,7 @@ urlpatterns = [
     path("tweestapsverificatie/instellen/", views.otp_setup, name="otp-setup"),
     path("tweestapsverificatie/herstelcodes/", views.otp_recovery, name="otp-recovery"),
     path("sessie/verlengen/", views.keep_alive, name="keep-alive"),
+    path("inloggen/via/<slug:slug>/", views.oidc_start, name="oidc-start"),
+    path("inloggen/terug/", views.oidc_callback, name="oidc-callback"),
+    path("inloggen/namens/", views.acting_for, name="acting-for"),
 ]

@@ -2,6 +2,7 @@
 give, recovery codes) and keeping an idle session alive. The login page itself is
 Django's LoginView (openarrangementen.urls) with the throttling of accounts.lockout."""
 
+import logging
 from base64 import b32encode
 from urllib.parse import urlencode
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -22,11 +24,13 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .domain import SignInKind
+from .domain import Role, SignInKind
 from .forms import ResetPasswordForm, ResetRequestForm, TokenForm
-from .models import User
+from .models import SignInProvider, User
 from .signin import record
 from .tokens import forgotten_password_tokens
+
+logger = logging.getLogger(__name__)
 
 RECOVERY_CODES = 10
 APP_DEVICE = "Authenticator-app"
@@ -224,3 +228,154 @@ def keep_alive(request: HttpRequest) -> HttpResponse:
     from .middleware import IDLE_SECONDS
 
     return JsonResponse({"ingelogd": True, "seconden": request.session.get(IDLE_SECONDS)})
+
+
+# --- OpenID Connect (DigiD through a broker; an organisation's own provider) ----------------
+
+
+class LoginView(auth_views.LoginView):
+    """The login page: a password, or a button per sign-in provider in use."""
+
+    redirect_authenticated_user = True
+
+    def get_form_class(self):
+        from openarrangementen.portal.forms import LoginForm
+
+        return LoginForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        providers = list(SignInProvider.objects.filter(is_active=True).select_related("region"))
+        context["digid_providers"] = [p for p in providers if p.kind == SignInProvider.Kind.DIGID]
+        context["staff_providers"] = [p for p in providers if p.kind == SignInProvider.Kind.STAFF]
+        return context
+
+
+STATES = "oidc_states"  # mozilla-django-oidc's: state -> {nonce, code_verifier, added_on}
+VIA = "oa_sign_in_via"  # the provider the session signed in through
+ACTING_FOR = "oa_acting_for"  # the client a representative acts for
+
+
+def oidc_start(request: HttpRequest, slug: str) -> HttpResponse:
+    """Send the browser to the provider with a fresh state, nonce and PKCE challenge."""
+    from django.utils.crypto import get_random_string
+
+    from mozilla_django_oidc.utils import (
+        add_state_and_verifier_and_nonce_to_session,
+        generate_code_challenge,
+    )
+
+    provider = SignInProvider.objects.filter(slug=slug, is_active=True).first()
+    if provider is None or not provider.authorization_endpoint:
+        return render(request, "accounts/oidc_failed.html", {"reason": "onbekend"}, status=404)
+    state, nonce = get_random_string(32), get_random_string(32)
+    verifier = get_random_string(64)
+    params = {
+        "response_type": "code",
+        "scope": provider.scopes,
+        "client_id": provider.client_id,
+        "redirect_uri": request.build_absolute_uri(reverse("accounts:oidc-callback")),
+        "state": state,
+        "nonce": nonce,
+        "code_challenge": generate_code_challenge(verifier, "S256"),
+        "code_challenge_method": "S256",
+    }
+    add_state_and_verifier_and_nonce_to_session(request, state, params, verifier)
+    request.session[STATES][state]["provider"] = provider.slug
+    request.session.modified = True
+    return redirect(f"{provider.authorization_endpoint}?{urlencode(params)}")
+
+
+def oidc_callback(request: HttpRequest) -> HttpResponse:
+    """The provider sends the browser back here with a code and our state."""
+    from django.contrib.auth import login
+
+    import requests
+
+    from .oidc import BACKEND, SignInBackend, SignInRefused
+
+    state = request.GET.get("state", "")
+    entry = request.session.get(STATES, {}).pop(state, None) if state else None
+    request.session.modified = True
+    provider = (
+        SignInProvider.objects.filter(slug=entry.get("provider"), is_active=True).first()
+        if entry
+        else None
+    )
+
+    def refuse(reason: str, *, status: int = 400, template: str = "accounts/oidc_failed.html"):
+        record(SignInKind.FAILED, request=request, detail=f"OpenID Connect: {reason}")
+        return render(request, template, {"reason": reason, "provider": provider}, status=status)
+
+    if provider is None:
+        return refuse("state onbekend of al gebruikt")
+    if request.GET.get("error"):
+        return refuse(f"de inlogdienst meldt {request.GET['error'][:50]}")
+    try:
+        user = SignInBackend().authenticate(
+            request,
+            sign_in_provider=provider,
+            nonce=entry.get("nonce"),
+            code_verifier=entry.get("code_verifier"),
+        )
+    except SignInRefused as exc:
+        return refuse(exc.reason)
+    except SuspiciousOperation as exc:  # mozilla-django-oidc's own checks (nonce, key)
+        return refuse(str(exc)[:150])
+    except requests.HTTPError as exc:
+        # The provider refused the code (used before, expired, or not issued to us).
+        logger.warning("Sign-in provider %s refused: %s", provider.slug, exc)
+        return refuse("de inlogdienst weigert de code")
+    except requests.RequestException as exc:
+        logger.warning("Sign-in provider %s did not answer: %s", provider.slug, exc)
+        return refuse("de inlogdienst antwoordt niet", status=502)
+    if user is None:
+        if getattr(request, "oa_sign_in_outcome", "") == "unknown":
+            return refuse("BSN onbekend", status=403, template="accounts/oidc_unknown.html")
+        return refuse("geen account")
+    request.oa_via = f"via {provider.name} (OpenID Connect)"
+    login(request, user, backend=BACKEND)
+    request.session[VIA] = provider.kind
+    if provider.kind == SignInProvider.Kind.DIGID and _representations(user):
+        return redirect("accounts:acting-for")
+    return redirect(settings.LOGIN_REDIRECT_URL)
+
+
+def _representations(user: User):
+    from openarrangementen.clients.selectors import clients_represented_by
+
+    return list(clients_represented_by(actor=user))
+
+
+@login_required
+def acting_for(request: HttpRequest) -> HttpResponse:
+    """A legal representative picks whom they act for: themselves (if they have a file) or
+    one of the people they represent. Only the representations recorded on the inwoner."""
+    from openarrangementen.clients.selectors import client_list_visible_to
+
+    options = {str(client.pk): client for client in _representations(request.user)}
+    own = client_list_visible_to(actor=request.user).filter(user=request.user).first()
+    if request.method == "POST":
+        choice = request.POST.get("namens", "")
+        if choice == "zelf" and own is not None:
+            request.session.pop(ACTING_FOR, None)
+            return redirect(settings.LOGIN_REDIRECT_URL)
+        if choice in options:
+            request.session[ACTING_FOR] = options[choice].pk
+            return redirect(settings.LOGIN_REDIRECT_URL)
+        messages.error(request, "Kies voor wie u wilt inloggen.")
+    from openarrangementen.core.audit import log_access
+
+    log_access(
+        actor=request.user,
+        action="view",
+        objects=list(options.values()),
+        purpose="kiezen namens wie de vertegenwoordiger inlogt",
+        path=request.path,
+        roles=Role.INWONER.value,
+    )
+    return render(
+        request,
+        "accounts/acting_for.html",
+        {"options": options.values(), "own": own, "current": request.session.get(ACTING_FOR)},
+    )

@@ -19,7 +19,7 @@ from django.http import Http404
 from openarrangementen.accounts.domain import MUNICIPALITY_CLIENT_ROLES, Role
 from openarrangementen.accounts.models import User
 from openarrangementen.accounts.selectors import municipalities_for, roles_of
-from openarrangementen.clients.selectors import client_list_visible_to
+from openarrangementen.clients.selectors import client_list_visible_to, inwoner_condition
 from openarrangementen.core import dates
 from openarrangementen.core.audit import log_access, log_refusal
 from openarrangementen.core.selectors import equated_holiday_dates
@@ -152,7 +152,7 @@ def organisation_scope(*, actor: User, traject: str = "") -> Q:
     if roles & MUNICIPALITY_CLIENT_ROLES:
         condition |= Q(municipality__in=_client_municipality_ids(actor))
     if Role.INWONER in roles:
-        condition |= Q(**{f"{own}client__user": actor})
+        condition |= inwoner_condition(actor, prefix=f"{own}client__")
     provider_roles = [r.value for r in (Role.WERKVERDELER, Role.BEGELEIDER, Role.ADMINISTRATIE)]
     if roles & set(provider_roles):
         condition |= Q(

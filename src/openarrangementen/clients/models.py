@@ -179,6 +179,24 @@ class Representative(TimestampedModel):
     relation = models.CharField("relatie tot de inwoner", max_length=100, blank=True)
     phone = models.CharField("telefoonnummer", max_length=30, blank=True)
     email = models.EmailField("e-mailadres", blank=True)
+    bsn = models.CharField(
+        "BSN van de vertegenwoordiger",
+        max_length=9,
+        blank=True,
+        validators=[validate_bsn],
+        db_index=True,
+        help_text="Alleen bij een wettelijk vertegenwoordiger: met dit BSN logt die met de "
+        "eigen DigiD in en kiest dan namens wie (ADR 0011).",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="account van de vertegenwoordiger",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="representations",
+        help_text="Gekoppeld bij de eerste keer inloggen met DigiD.",
+    )
 
     class Meta:
         ordering = ["client", "kind", "name"]
@@ -200,4 +218,8 @@ class Representative(TimestampedModel):
         if self.kind != self.Kind.LEGAL and self.legal_basis:
             raise ValidationError(
                 {"legal_basis": "Alleen een wettelijk vertegenwoordiger heeft een grondslag."}
+            )
+        if self.kind != self.Kind.LEGAL and self.bsn:
+            raise ValidationError(
+                {"bsn": "Alleen een wettelijk vertegenwoordiger logt namens de inwoner in."}
             )

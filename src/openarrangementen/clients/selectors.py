@@ -36,7 +36,7 @@ def client_list_visible_to(*, actor: User) -> QuerySet[Client]:
         )
         condition |= Q(municipality__in=ids)
     if Role.INWONER in roles:
-        condition |= Q(user=actor)
+        condition |= inwoner_condition(actor)
     # Fictitious clients of a provider's practice environment are never real files.
     return Client.objects.filter(condition, practice_provider__isnull=True).select_related(
         "municipality", "household"
@@ -78,3 +78,35 @@ def household_members_visible_to(*, actor: User, client: Client) -> QuerySet[Cli
         .filter(household_id=client.household_id)
         .exclude(pk=client.pk)
     )
+
+
+def inwoner_condition(actor: User, prefix: str = "") -> Q:
+    """The clients an inwoner sees: their own file, and, when they signed in as a legal
+    representative and picked whom they act for (`accounts.views.acting_for`), that
+    person's, as long as the representation is recorded on that person (ADR 0011).
+    `prefix` is the lookup from another model to its client ("client__")."""
+    from .models import Representative
+
+    condition = Q(**{f"{prefix}user": actor})
+    acting = getattr(actor, "acting_for_client_id", None)
+    if acting:
+        represented = Representative.objects.filter(
+            user=actor, client_id=acting, kind=Representative.Kind.LEGAL
+        ).values("client_id")
+        condition |= Q(**{f"{prefix}pk__in": represented})
+    return condition
+
+
+def clients_represented_by(*, actor: User) -> QuerySet[Client]:
+    """The people a legal representative may act for: the representations recorded on
+    them, linked to this account at its DigiD sign-in (ADR 0011). Names only are shown (the
+    choice on `accounts.views.acting_for`); the file itself is read through
+    `client_list_visible_to` once a choice is made."""
+    from .models import Representative
+
+    return Client.objects.filter(
+        pk__in=Representative.objects.filter(user=actor, kind=Representative.Kind.LEGAL).values(
+            "client_id"
+        ),
+        practice_provider__isnull=True,
+    ).order_by("family_name", "pk")

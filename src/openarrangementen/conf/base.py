@@ -62,6 +62,7 @@ MIDDLEWARE = [
     # Signs out after the region's idle time; then asks for the second factor (issue #21).
     "openarrangementen.accounts.middleware.IdleTimeoutMiddleware",
     "openarrangementen.accounts.middleware.SecondFactorMiddleware",
+    "openarrangementen.accounts.middleware.ActingForMiddleware",
     # Writes the NEN 7513 access log once the response is known (no "ingezien" for a 404).
     "openarrangementen.core.audit.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -123,6 +124,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # OpenID Connect sign-in per SignInProvider; answers only the callback (ADR 0011).
+    "openarrangementen.accounts.oidc.SignInBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -160,6 +163,12 @@ PASSWORD_FORGOTTEN_TIMEOUT = int(env_str("PASSWORD_FORGOTTEN_TIMEOUT", str(60 * 
 # `check --deploy` refuses that.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
 OTP_TOTP_ISSUER = "Open Arrangementen"
+# Inwoners sign in with DigiD; only the demo lets them use a password (`check --deploy`
+# refuses it in production).
+INWONER_PASSWORD_LOGIN = env_bool("INWONER_PASSWORD_LOGIN", False)
+# mozilla-django-oidc, for the sign-in providers configured in beheer (ADR 0011).
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc-callback"
+OIDC_TIMEOUT = 10
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 

@@ -17,3 +17,5 @@ IWMO_ALLOW_INTERNAL_ADDRESSES = True
 
 # The demo's accounts sign in with a password only (README); `check --deploy` refuses this.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", False)
+# The demo's inwoners sign in with a password (README); production: DigiD only.
+INWONER_PASSWORD_LOGIN = env_bool("INWONER_PASSWORD_LOGIN", True)

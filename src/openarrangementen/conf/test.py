@@ -20,3 +20,5 @@ IWMO_FOLDER_ROOT = None
 TWO_FACTOR_REQUIRED = False
 # Many tests travel in time between requests; the idle sign-out has its own tests.
 IDLE_TIMEOUT_ENABLED = False
+# The demo's inwoner signs in with a password in most tests.
+INWONER_PASSWORD_LOGIN = True

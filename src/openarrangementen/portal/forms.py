@@ -94,4 +94,15 @@ class LoginForm(UtrechtFormMixin, AuthenticationForm):
         "invalid_login": "De combinatie van gebruikersnaam en wachtwoord klopt niet. Let op "
         "hoofdletters en kleine letters.",
         "inactive": "Dit account is niet actief. Neem contact op met uw functioneel beheerder.",
+        "digid_only": "Inwoners loggen in met DigiD. Gebruik de knop 'Inloggen met DigiD'.",
     }
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        from django.conf import settings
+
+        from openarrangementen.accounts.domain import Role
+        from openarrangementen.accounts.selectors import roles_of
+
+        if not settings.INWONER_PASSWORD_LOGIN and roles_of(user) == {Role.INWONER}:
+            raise forms.ValidationError(self.error_messages["digid_only"], code="digid_only")

@@ -70,7 +70,11 @@ def home(request: HttpRequest) -> HttpResponse:
             lead_provider__in=provider_ids
         ).prefetch_related("members__provider", "members__support_forms")
     if Role.INWONER in roles:
-        own = client_list_visible_to(actor=request.user).filter(user=request.user).first()
+        # A legal representative acting for someone sees that person's file (ADR 0011).
+        acting = getattr(request.user, "acting_for_client_id", None)
+        visible = client_list_visible_to(actor=request.user)
+        own = (visible.filter(pk=acting) if acting else visible.filter(user=request.user)).first()
+        context["acting_for"] = own if acting else None
         if own is not None:
             log_access(
                 actor=request.user,

@@ -19,7 +19,14 @@ from django.urls import reverse
 import pytest
 
 from openarrangementen.accounts.domain import Role
-from openarrangementen.accounts.models import AccountRequest, Provider, Region, SignInEvent, User
+from openarrangementen.accounts.models import (
+    AccountRequest,
+    Provider,
+    Region,
+    SignInEvent,
+    SignInProvider,
+    User,
+)
 from openarrangementen.cases.tests import flow
 from openarrangementen.catalog.models import (
     AssessmentInstrument,
@@ -53,6 +60,8 @@ EXPECTED: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
     "accounts.User": ("home_region", ONLY_FB, ONLY_FB),
     # Sign-in events follow the accounts the FB manages (test_user_*); read-only.
     "accounts.SignInEvent": ("user__home_region", ONLY_FB, NOBODY),
+    # Sign-in providers (issue #21): the region's functioneel beheerder configures them.
+    "accounts.SignInProvider": ("region", ONLY_FB, ONLY_FB),
     "accounts.AccountRequest": (
         "provider__contracts__lot__catalog_version__region",
         ONLY_FB,
@@ -167,6 +176,21 @@ def rows_everywhere():
             username=f"zonder-rol-{slug}", defaults={"home_region": Region.objects.get(slug=slug)}
         )
         SignInEvent.objects.create(kind="failed", user=user, username=user.username)
+        SignInProvider.objects.get_or_create(
+            slug=f"digid-{slug}",
+            defaults={
+                "region": Region.objects.get(slug=slug),
+                "kind": "digid",
+                "name": "DigiD",
+                "issuer": f"https://digid.{slug}.invalid",
+                "client_id": "oa",
+                "client_secret": "geheim",
+                "claim": "bsn",
+                "authorization_endpoint": f"https://digid.{slug}.invalid/authorize",
+                "token_endpoint": f"https://digid.{slug}.invalid/token",
+                "jwks_uri": f"https://digid.{slug}.invalid/jwks",
+            },
+        )
     # Almere's catalog has no life domains, result codes, CAK codes or instrument of its own.
     version = CatalogVersion.objects.filter(region__slug=OWN).first()
     domain, _ = LifeDomain.objects.get_or_create(
