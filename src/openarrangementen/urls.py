@@ -10,5 +10,6 @@ urlpatterns = [
     path("account/", include("openarrangementen.accounts.urls")),
     path("beheer/", admin.site.urls),
     path("api/iwmo/", include("openarrangementen.iwmo.urls")),
+    path("inwoners/", include("openarrangementen.clients.urls")),
     path("", include("openarrangementen.portal.urls")),
 ]

@@ -22,6 +22,7 @@ from openarrangementen.catalog.selectors import (
     lots_with_contracts,
     regions_for,
 )
+from openarrangementen.clients.permissions import may_record_representatives
 from openarrangementen.clients.selectors import (
     client_get_visible_to,
     client_list_visible_to,
@@ -189,6 +190,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "client": client,
             "representatives": client.representatives.all(),
+            "may_record_representatives": may_record_representatives(request.user),
             "household_members": household_members_visible_to(actor=request.user, client=client),
             "trajects": traject_list_visible_to(actor=request.user).filter(client=client),
             "may_register": bool(roles_of(request.user) & {Role.WIJKWERKER, Role.PROCESREGISSEUR}),

@@ -19,7 +19,7 @@ from .oidc import (
     STAFF_NEW,
     make_sign_in_providers,
 )
-from .test_browser import assert_accessible
+from .test_browser import assert_accessible, log_in
 from .test_sign_in_browser import assert_reflows
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -80,15 +80,31 @@ def test_a_bsn_without_a_file_gets_a_clear_page(page, base):
     assert User.objects.count() == users
 
 
-def test_a_representative_picks_whom_they_act_for(page, base):
+def test_a_pa_records_a_representative_who_then_acts_for_the_inwoner(page, base):
     hendrik = Client.objects.get(given_names="Hendrik", family_name="Vries")
-    Representative.objects.create(
-        client=hendrik,
-        kind=Representative.Kind.LEGAL,
-        legal_basis="08",
-        name="Mr. K. Visser",
-        bsn=DIGID_REPRESENTATIVE,
-    )
+    log_in(page, base, "almere.pa")
+    page.goto(f"{base}/inwoners/{hendrik.pk}/")
+    page.get_by_role("link", name="Vertegenwoordiger of ondersteuner vastleggen").click()
+    page.wait_for_url(re.compile(r"/vertegenwoordiger/nieuw/$"))
+    assert_accessible(page)
+    assert_reflows(page)
+    page.get_by_label("Soort").select_option(label="wettelijk vertegenwoordiger")
+    page.get_by_label("Naam", exact=True).fill("Mr. K. Visser")
+    page.get_by_label("BSN van de vertegenwoordiger").fill("123456780")
+    page.get_by_role("button", name="Opslaan").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Niet alles is goed ingevuld").is_visible()
+    assert page.get_by_text("Kies de grondslag").is_visible()
+    assert page.get_by_text("11-proef").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Grondslag vertegenwoordiging").select_option(label="Mentorschap")
+    page.get_by_label("BSN van de vertegenwoordiger").fill(DIGID_REPRESENTATIVE)
+    page.get_by_role("button", name="Opslaan").click()
+    page.wait_for_url(f"{base}/inwoners/{hendrik.pk}/")
+    assert page.get_by_text("logt in met eigen DigiD").is_visible()
+    assert Representative.objects.get(client=hendrik).bsn == DIGID_REPRESENTATIVE
+    page.context.clear_cookies()
+
     through_provider(page, base, "Inloggen met DigiD", DIGID_REPRESENTATIVE)
 
     page.wait_for_url(re.compile(r"/account/inloggen/namens/$"))
