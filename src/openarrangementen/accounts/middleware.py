@@ -94,6 +94,8 @@ class SecondFactorMiddleware:
             reverse("logout"),
             reverse("accounts:otp-setup"),
             reverse("accounts:otp-verify"),
+            # The passkey ceremonies (accounts.passkeys) that give or set up the factor.
+            reverse("otp_webauthn:js-i18n-catalog").rsplit("jsi18n/", 1)[0],
         )
         if _exempt(request.path, allowed):
             return False

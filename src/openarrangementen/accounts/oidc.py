@@ -182,6 +182,8 @@ class SignInBackend(OIDCAuthenticationBackend):
             return None
         if own is not None and own.user_id:
             user = own.user
+            if not user.is_active:
+                raise SignInRefused("account niet actief")
         else:
             user = self._identity_user(provider, claims["sub"])
             if user is None:

@@ -356,15 +356,18 @@ def account_request_reject(*, request: AccountRequest, actor: User, reason: str)
 
 @transaction.atomic
 def second_factor_reset(*, user: User, by: User, request=None) -> int:
-    """Remove the account's authenticator app and recovery codes (a lost phone): at the next
-    request the person sets up a new app. Recorded with who did it."""
+    """Remove the account's authenticator app, passkeys and recovery codes (a lost phone or
+    laptop): at the next request the person sets up a new second factor. Recorded with who
+    did it."""
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_otp_webauthn.models import WebAuthnCredential
 
     from .domain import SignInKind
     from .signin import record
 
     removed = TOTPDevice.objects.filter(user=user).delete()[0]
     removed += StaticDevice.objects.filter(user=user).delete()[0]
+    removed += WebAuthnCredential.objects.filter(user=user).delete()[0]
     record(SignInKind.OTP_RESET, request=request, user=user, by=by)
     return removed

@@ -126,7 +126,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     """Link an authenticator app: scan the code or type the key, then give a code from the
     app to show it works. Only for an account without a linked app (a functioneel
     beheerder removes it when the phone is lost)."""
-    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+    from .passkeys import has_any_second_factor
+
+    if has_any_second_factor(request.user):
         return redirect(_with_next("accounts:otp-verify", request))
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
@@ -153,6 +155,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             "secret": _grouped(secret),
             "qr": qr.svg_data_uri(scale=5, dark="#000", light="#fff"),
             "next": _next_url(request),
+            "after_passkey": _with_next("accounts:otp-recovery", request),
         },
     )
 
@@ -161,16 +164,22 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 def otp_verify(request: HttpRequest) -> HttpResponse:
     """Give the second factor: a code from the app, or one of the recovery codes (each
     works once)."""
-    app = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
-    if app is None:
+    from .passkeys import has_any_second_factor, has_passkey
+
+    if not has_any_second_factor(request.user):
         return redirect(_with_next("accounts:otp-setup", request))
+    app = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
         # Six digits come from the app; a recovery code has eight letters and digits.
         recovery = StaticDevice.objects.filter(user=request.user, name=RECOVERY_DEVICE).first()
         device = app if code.isdigit() or recovery is None else recovery
-        if not _throttled(device, form):
+        if device is None:
+            form.add_error(
+                "code", "U heeft geen app gekoppeld. Gebruik uw passkey of een herstelcode."
+            )
+        elif not _throttled(device, form):
             if device.verify_token(code):
                 otp_login(request, device)
                 if device is recovery:
@@ -193,7 +202,16 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
                 "Deze code klopt niet. Vul de zes cijfers in die de app nu toont, of een "
                 "herstelcode. Na een paar verkeerde codes moet u steeds iets langer wachten.",
             )
-    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
+    return render(
+        request,
+        "accounts/otp_verify.html",
+        {
+            "form": form,
+            "next": _next_url(request),
+            "has_app": app is not None,
+            "has_passkey": has_passkey(request.user),
+        },
+    )
 
 
 @login_required

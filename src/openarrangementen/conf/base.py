@@ -5,6 +5,7 @@ production) only override.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "django_htmx",
     "template_partials",
     "openarrangementen.core",
@@ -176,6 +178,20 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@openarrangementen.invalid")
 # The address of the portal, for links in e-mails.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# Passkeys (django-otp-webauthn) as a second factor only. A passkey belongs to the portal's
+# host name (the relying party): PORTAL_BASE_URL's when it is https; on a laptop over plain
+# http, browsers allow passkeys on http://localhost only (never on an IP address).
+_portal = urlsplit(PORTAL_BASE_URL)
+_portal_https = _portal.scheme == "https"
+OTP_WEBAUTHN_RP_NAME = "Open Arrangementen"
+OTP_WEBAUTHN_RP_ID = env_str(
+    "WEBAUTHN_RP_ID", (_portal.hostname if _portal_https else None) or "localhost"
+)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WEBAUTHN_ALLOWED_ORIGINS",
+    [f"https://{_portal.netloc}" if _portal_https else f"http://localhost:{_portal.port or 80}"],
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 # iWmo 3.2 XSDs: read from this folder, never copied into the repository. The default is the
 # shared folder beside the checkout when it exists.

@@ -120,3 +120,58 @@ def test_the_idle_warning_offers_to_stay_signed_in(page, demo_server, settings):
         page.keyboard.press("Enter")
     assert answer.value.status == 200
     assert not dialog.is_visible()
+
+
+def test_a_pa_sets_up_a_passkey_and_signs_in_with_it(page, demo_server, settings):
+    """Chromium's virtual authenticator (DevTools WebAuthn domain) plays the laptop's
+    fingerprint reader: the real WebAuthn ceremonies, in the browser and on the server."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    from openarrangementen.accounts.models import SignInEvent, User
+
+    settings.TWO_FACTOR_REQUIRED = True
+    settings.OTP_WEBAUTHN_RP_ID = "localhost"
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [demo_server.url]
+    base = demo_server.url
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    devtools.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    password_step(page, base, "almere.pa")
+    page.wait_for_url(re.compile(r"/account/tweestapsverificatie/instellen/"))
+    button = page.get_by_role("button", name="Passkey instellen")
+    button.wait_for()
+    assert_accessible(page)
+    button.click()
+    page.wait_for_url(re.compile(r"/herstelcodes/"))
+    codes = page.get_by_role("list", name="Uw herstelcodes").locator("code").all_inner_texts()
+    assert len(codes) == 10
+    pa = User.objects.get(username="almere.pa")
+    assert WebAuthnCredential.objects.filter(user=pa, confirmed=True).count() == 1
+    assert SignInEvent.objects.filter(user=pa, kind="otp_setup", detail="passkey").exists()
+    page.get_by_role("link", name="Ik heb ze bewaard, ga verder").click()
+    page.wait_for_url(f"{base}/")
+
+    # The next day: password, then the passkey.
+    page.context.clear_cookies()
+    password_step(page, base, "almere.pa")
+    page.wait_for_url(re.compile(r"/account/tweestapsverificatie/\?"))
+    assert page.get_by_role("heading", name="Tweede stap").is_visible()
+    passkey = page.get_by_role("button", name="Inloggen met passkey")
+    passkey.wait_for()
+    assert_accessible(page)
+    assert_reflows(page)
+    passkey.click()
+    page.wait_for_url(f"{base}/")
+    assert page.get_by_role("heading", level=1).is_visible()

@@ -430,6 +430,12 @@ def test_the_beheerder_adds_a_provider_by_its_issuer_only(client, demo, idp):
     client.post(f"/beheer/accounts/signinprovider/{provider.pk}/change/", data)
     provider.refresh_from_db()
     assert (provider.name, provider.client_secret) == ("Almere (medewerkers)", STAFF_CLIENT[1])
+    # Who configured it is in the audit log; the secret is not, not even in part.
+    from auditlog.models import LogEntry
+
+    entries = LogEntry.objects.get_for_object(provider)
+    assert entries.filter(actor__username="almere.beheerder").count() == 2
+    assert not any("not-secret" in str(e.changes) for e in entries)
 
 
 def test_the_beheerder_is_told_what_is_wrong(client, demo, idp):

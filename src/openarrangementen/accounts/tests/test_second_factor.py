@@ -187,3 +187,56 @@ def test_production_refuses_to_run_without_the_second_factor(settings):
     settings.TWO_FACTOR_REQUIRED = True
     errors = checks.run_checks(include_deployment_checks=True)
     assert "openarrangementen.E021" not in {e.id for e in errors}
+
+
+# --- Passkeys (django-otp-webauthn) ---------------------------------------------------------
+# The ceremonies themselves run in Chromium with a virtual authenticator
+# (tests/test_sign_in_browser.py); these are the rules around them.
+
+
+def test_a_passkey_cannot_be_added_to_skip_the_app(client):
+    """Someone with only the password of an account that has an app cannot register their
+    own passkey and so get past the second step."""
+    sign_in(client, "almere.pa")
+    set_up(client)
+    client.logout()
+    sign_in(client, "almere.pa")  # the password only: not verified in this session
+
+    begin = client.post("/account/passkey/registratie/begin/")
+
+    assert begin.status_code == 403
+    assert "otp_webauthn_register_state" not in client.session
+
+
+def test_a_passkey_is_no_way_in_without_a_password(client):
+    begin = client.post("/account/passkey/controle/begin/")
+    assert begin.status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_passkey_ceremonies_are_reachable_before_the_second_step(client):
+    sign_in(client, "almere.pa")  # no second factor yet: every page sends to the set-up
+    assert client.get("/trajecten/").status_code == 302
+    begin = client.post("/account/passkey/registratie/begin/")
+    assert begin.status_code == 200
+    assert begin.json()["rp"] == {"id": "localhost", "name": "Open Arrangementen"}
+
+
+def test_the_beheerder_reset_removes_passkeys_too(client):
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    from openarrangementen.accounts.services import second_factor_reset
+
+    pa = User.objects.get(username="almere.pa")
+    WebAuthnCredential.objects.create(
+        user=pa,
+        name="laptop",
+        confirmed=True,
+        credential_id=b"id",
+        public_key=b"key",
+        sign_count=0,
+    )
+
+    second_factor_reset(user=pa, by=User.objects.get(username="almere.beheerder"))
+
+    assert not WebAuthnCredential.objects.filter(user=pa).exists()
