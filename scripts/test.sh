@@ -15,8 +15,9 @@ echo "== ruff"
 echo "== migrations are up to date"
 .venv/bin/python manage.py makemigrations --check --dry-run --no-input -v1
 echo "== Django system checks (production settings)"
-SECRET_KEY=check-only DJANGO_SETTINGS_MODULE=openarrangementen.conf.production \
-  .venv/bin/python manage.py check --deploy --fail-level ERROR
+SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+  DJANGO_SETTINGS_MODULE=openarrangementen.conf.production \
+  .venv/bin/python manage.py check --deploy --fail-level WARNING
 
 # Playwright's sync API runs beside Django's live server in the test process only.
 export DJANGO_ALLOW_ASYNC_UNSAFE=true

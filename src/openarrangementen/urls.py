@@ -4,8 +4,11 @@ from django.urls import include, path
 
 from openarrangementen.accounts import passkeys
 from openarrangementen.accounts.views import LoginView
+from openarrangementen.core import health
 
 urlpatterns = [
+    path("gezond/", health.alive, name="health-alive"),
+    path("gereed/", health.ready, name="health-ready"),
     path("inloggen/", LoginView.as_view(), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("openarrangementen.accounts.urls")),

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
     "django_htmx",
+    "django_q",
     "template_partials",
     "openarrangementen.core",
     "openarrangementen.accounts",
@@ -114,11 +115,32 @@ def _database() -> dict[str, object]:
             "HOST": env_str("DB_HOST", "127.0.0.1"),
             "PORT": env_str("DB_PORT", "5432"),
             "CONN_MAX_AGE": 60,
+            # A connection that died with a database restart is replaced, not used (#23).
+            "CONN_HEALTH_CHECKS": True,
         }
     raise ImproperlyConfigured(f"DB_ENGINE must be 'sqlite' or 'postgresql', not {engine!r}.")
 
 
 DATABASES = {"default": _database()}
+
+# The worker (`manage.py qcluster`) runs the schedules of core.jobs and the work handed to it
+# (core.jobs.enqueue), with the database as its queue (issue #23, ADR 0012). Every job is
+# idempotent: a failed one is not retried by django-q2 but runs again at its next turn.
+Q_CLUSTER = {
+    "name": "openarrangementen",
+    "orm": "default",
+    "workers": int(env_str("WORKER_PROCESSES", "2")),
+    "timeout": 600,  # a folder pickup of a large batch
+    "retry": 660,  # must exceed the timeout
+    "max_attempts": 1,
+    "catch_up": False,  # after a stop, run each schedule once, not once per missed turn
+    "save_limit": 500,
+    "ack_failures": True,
+    "poll": 2,
+    "label": "Taken (worker)",
+}
+# /gereed/ reports the site unready when the worker's heartbeat is older than this.
+WORKER_HEARTBEAT_MINUTES = int(env_str("WORKER_HEARTBEAT_MINUTES", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -176,6 +198,12 @@ X_FRAME_OPTIONS = "DENY"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@openarrangementen.invalid")
+# For the SMTP backend (docs/deployment.md).
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env_str("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # The address of the portal, for links in e-mails.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # Passkeys (django-otp-webauthn) as a second factor only. A passkey belongs to the portal's

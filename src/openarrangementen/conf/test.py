@@ -1,6 +1,7 @@
 """The test suite: fast hashing, in-memory mail; the database comes from DB_ENGINE."""
 
 from .base import *  # noqa: F403
+from .includes.env import env_bool
 
 SECRET_KEY = "test-only-not-secret-" + "x" * 40
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -22,3 +23,7 @@ TWO_FACTOR_REQUIRED = False
 IDLE_TIMEOUT_ENABLED = False
 # The demo's inwoner signs in with a password in most tests.
 INWONER_PASSWORD_LOGIN = True
+# Work handed to the worker runs at once, in the test's process; the tests of the worker
+# itself start real `qcluster` processes (core/tests/test_jobs.py).
+# (they set WORKER_SYNC=false for those processes).
+Q_CLUSTER = {**Q_CLUSTER, "sync": env_bool("WORKER_SYNC", True)}  # noqa: F405

@@ -159,7 +159,11 @@ def send(
     if row.transport == Endpoint.Transport.IN_PROCESS:
         deliver(row)
     else:
-        transaction.on_commit(lambda: dispatch_pending(pk=row.pk))
+        # Sent by the worker, never inside the request that made it (issue #23): a provider
+        # that accepts and never answers would hold the request for the whole timeout.
+        from openarrangementen.core.jobs import enqueue
+
+        enqueue("openarrangementen.iwmo.exchange.dispatch_pending", pk=row.pk)
     return row
 
 
@@ -213,19 +217,27 @@ def backoff(attempts: int) -> timedelta:
 
 
 def dispatch_pending(*, pk: int | None = None) -> int:
-    """Send what is due (all, or one message); returns how many were attempted."""
-    rows = Message.objects.filter(
+    """Send what is due (all, or one message); returns how many were attempted.
+
+    Each message is claimed with a row lock that others skip (`skip_locked`), held while it
+    is handed over: two workers, or the scheduled sender and the one just queued for this
+    message, never deliver it twice. After the attempt the message is sent, or due later
+    (backoff), or failed: either way no longer due, so the loop moves on."""
+    due = Message.objects.filter(
         direction=Message.Direction.OUTGOING,
         status=Message.Status.VALIDATED,
         next_attempt_at__lte=timezone.now(),
-    )
+    ).order_by("next_attempt_at", "pk")
     if pk is not None:
-        rows = rows.filter(pk=pk)
+        due = due.filter(pk=pk)
     count = 0
-    for row in rows.order_by("next_attempt_at", "pk"):
-        deliver(row)
-        count += 1
-    return count
+    while True:
+        with transaction.atomic():
+            row = due.select_for_update(skip_locked=True).first()
+            if row is None:
+                return count
+            deliver(row)
+            count += 1
 
 
 @transaction.atomic

@@ -97,6 +97,11 @@ EXPECTED: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
     # Second factors (issue #21): an FB resets them from the account, never reads them.
     "otp_totp.TOTPDevice": (SUPERUSER_ONLY, NOBODY, NOBODY),
     "otp_static.StaticDevice": (SUPERUSER_ONLY, NOBODY, NOBODY),
+    # The worker's schedules, queue and results (issue #23): the installation's.
+    "django_q.Schedule": (SUPERUSER_ONLY, NOBODY, NOBODY),
+    "django_q.OrmQ": (SUPERUSER_ONLY, NOBODY, NOBODY),
+    "django_q.Success": (SUPERUSER_ONLY, NOBODY, NOBODY),
+    "django_q.Failure": (SUPERUSER_ONLY, NOBODY, NOBODY),
 }
 
 # Where the choices of a relation field may come from, by the related model (by hand).
