@@ -9,6 +9,9 @@ set -eu
 # Beside manage.py in the image (/app); one folder down in a checkout (docker/).
 cd "$(dirname "$0")"
 [ -f manage.py ] || cd ..
+# One JSON line per request like the application's (core.logs): the path without its query
+# string (a search can hold a name), the request id the application answered with.
+ACCESS_LOG_FORMAT='{"time": "%(t)s", "logger": "gunicorn.access", "request_id": "%({x-request-id}o)s", "method": "%(m)s", "path": "%(U)s", "status": %(s)s, "bytes": "%(B)s", "ms": %(M)s}'
 case "${1:-web}" in
   web)
     if [ "${MIGRATE_ON_START:-false}" = "true" ]; then
@@ -20,7 +23,7 @@ case "${1:-web}" in
       --timeout "${WEB_TIMEOUT:-60}" \
       --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
       --access-logfile - \
-      --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+      --access-logformat "$ACCESS_LOG_FORMAT"
     ;;
   worker)
     exec python manage.py qcluster

@@ -26,4 +26,4 @@ DB_ENGINE=sqlite .venv/bin/python -m pytest "$@"
 echo "== tests on PostgreSQL"
 scripts/pg-throwaway.sh .venv/bin/python -m pytest "$@"
 echo "== benchmark smoke run (it must run, not be fast; figures: scripts/bench.sh)"
-scripts/bench.sh --trajects 300 --requests 2
+scripts/bench.sh --trajects 300 --requests 2 --load 10 --load-seconds 10

@@ -155,6 +155,44 @@ def _peak_rss_mb(master_pid: int) -> float:
     return max(peaks, default=0.0)
 
 
+def _load(base: str, users: int, seconds: int) -> str:
+    """A bounded locust run (127.0.0.1 only) of loadtest/locustfile.py; its figures as a
+    markdown table."""
+    import csv
+    import json
+
+    usernames = ["almere.pa", "kade.werkverdeler", "kade.administratie"]
+    sessions = {name: [_session_cookie(name) for _ in range(20)] for name in usernames}
+    folder = Path(tempfile.mkdtemp(prefix="oa-load-"))
+    locust = Path(sys.executable).with_name("locust")
+    repo = Path(__file__).resolve().parents[3]
+    subprocess.run(  # noqa: S603
+        [str(locust), "-f", str(repo / "loadtest" / "locustfile.py"), "--headless",
+         "-u", str(users), "-r", str(max(1, users // 20)), "-t", f"{seconds}s",
+         "--host", base, "--csv", str(folder / "load"), "--only-summary",
+         "--stop-timeout", "30", "--loglevel", "WARNING"],
+        env={**os.environ, "OA_LOAD_SESSIONS": json.dumps(sessions)},
+        check=False,
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    with (folder / "load_stats.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    shutil.rmtree(folder, ignore_errors=True)
+    rate = max(1, users // 20)
+    lines = [
+        f"\nLoad: {users} simulated staff (1–3 s between requests, {rate} started per "
+        f"second), {seconds} s, locust on the same machine:\n",
+        "\n| request | count | failures | p50 ms | p95 ms | per second |\n"
+        "|---|---:|---:|---:|---:|---:|\n",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['Name']} | {row['Request Count']} | {row['Failure Count']} | "
+            f"{row['50%']} | {row['95%']} | {float(row['Requests/s']):.1f} |\n"
+        )
+    return "".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/bench.sh")
     parser.add_argument("--trajects", type=int, default=10_000)
@@ -178,6 +216,13 @@ def main(argv: list[str] | None = None) -> int:
         default=2,
         help="processes sharing the billing runs of the provider-municipality pairs",
     )
+    parser.add_argument(
+        "--load",
+        type=int,
+        default=0,
+        help="simulated staff for a bounded locust run at the end (loadtest/locustfile.py)",
+    )
+    parser.add_argument("--load-seconds", type=int, default=60)
     args = parser.parse_args(argv)
 
     static_root = tempfile.mkdtemp(prefix="oa-bench-static-")
@@ -248,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
             p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
             rows.append((label, path, statistics.median(timings), p95, _queries(user, path), size))
         rss_after = _peak_rss_mb(server.pid)
+        load = _load(base, args.load, args.load_seconds) if args.load else None
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -270,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
         f"MB over start-up); {args.requests} timed requests per page, "
         f"{args.workers} gunicorn workers, {os.cpu_count()} cores.\n"
     )
+    if load:
+        out.write(load)
     count, rate, per_message = intake["single"]
     out.write(
         f"iWmo intake one by one (exchange.receive, WMO305 with every rule and its retour): "

@@ -19,3 +19,6 @@ IWMO_ALLOW_INTERNAL_ADDRESSES = True
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", False)
 # The demo's inwoners sign in with a password (README); production: DigiD only.
 INWONER_PASSWORD_LOGIN = env_bool("INWONER_PASSWORD_LOGIN", True)
+# Readable log lines on a laptop; production writes JSON lines (core.logs).
+if env_str("LOG_FORMAT", "plain") != "json":  # noqa: F405
+    LOGGING["handlers"]["console"]["formatter"] = "plain"  # noqa: F405
