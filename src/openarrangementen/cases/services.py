@@ -5,7 +5,7 @@ Each service runs in one transaction, locks the traject, checks the workflow rul
 `TrajectError` (Dutch message) and leaves the data as it was.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -464,3 +464,61 @@ def notify_municipality(traject: Traject, *, subject: str, text: str) -> None:
         text=text,
         url=reverse("portal:traject-detail", args=[traject.pk]),
     )
+
+
+# --- Term warnings (issue #23: a daily job, core.jobs) ---------------------------------------
+
+TERM_WARNING_SUBJECT = "Termijnen: trajecten die aandacht vragen"
+# Who is told, and which page their list is on.
+TERM_WARNING_PAGES = {
+    Role.PROCESREGISSEUR: "portal:traject-list",
+    Role.WIJKWERKER: "portal:traject-list",
+    Role.WERKVERDELER: "portal:provider-inbox",
+}
+
+
+def term_warnings_send(*, today: date | None = None) -> int:
+    """Tell each procesregisseur, wijkwerker and werkverdeler once a day how many of the
+    trajects they can see have a term about to lapse or already lapsed (the work list's
+    *dreigt* and *verlopen*), with a link to that list. Counts only: no names (the text may
+    go out by e-mail). A second run on the same day tells no one again. Returns how many
+    were told."""
+    from openarrangementen.core.models import Notification
+
+    from .selectors import WorkFilter, work_list_queryset
+
+    today = today or timezone.localdate()
+    start_of_day = timezone.make_aware(datetime.combine(today, datetime.min.time()))
+    told_today = Notification.objects.filter(
+        subject=TERM_WARNING_SUBJECT, created_at__gte=start_of_day
+    ).values("recipient_id")
+    users = (
+        User.objects.filter(
+            is_active=True,
+            role_assignments__role__in=[r.value for r in TERM_WARNING_PAGES],
+        )
+        .exclude(pk__in=told_today)
+        .distinct()
+        .order_by("pk")
+    )
+    told = 0
+    for user in users.iterator(chunk_size=200):
+        at_risk = work_list_queryset(actor=user, today=today, state=WorkFilter.AT_RISK).count()
+        overdue = work_list_queryset(actor=user, today=today, state=WorkFilter.OVERDUE).count()
+        if not at_risk and not overdue:
+            continue
+        roles = roles_of(user)
+        page = next(name for role, name in TERM_WARNING_PAGES.items() if role in roles)
+        state = "dreigt" if at_risk else "verlopen"
+        query = f"?termijn={state}" if page == "portal:provider-inbox" else f"?state={state}"
+        notify(
+            recipients=[user],
+            subject=TERM_WARNING_SUBJECT,
+            text=(
+                f"{at_risk} traject(en) met een termijn die binnenkort verloopt en "
+                f"{overdue} met een verlopen termijn. Bekijk ze in uw werklijst."
+            ),
+            url=reverse(page) + query,
+        )
+        told += 1
+    return told

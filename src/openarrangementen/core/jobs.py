@@ -52,6 +52,13 @@ JOBS = [
         "Herinnert aanbieders aan evaluaties waarvan de datum is bereikt.",
         at=time(6, 15),
     ),
+    Job(
+        "termijn-waarschuwingen",
+        "term_warnings",
+        1440,
+        "Vertelt PA's, wijkwerkers en werkverdelers hoeveel termijnen dreigen te verlopen.",
+        at=time(7, 0),
+    ),
     Job(HEARTBEAT, "heartbeat", 1, "Laat zien dat de worker draait (/gereed/)."),
 ]
 
@@ -117,6 +124,12 @@ def evaluation_reminders() -> int:
     from openarrangementen.delivery.services import evaluation_reminders_send
 
     return evaluation_reminders_send()
+
+
+def term_warnings() -> int:
+    from openarrangementen.cases.services import term_warnings_send
+
+    return term_warnings_send()
 
 
 def heartbeat() -> str:

@@ -51,6 +51,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["client_count"] = CappedPaginator(
             client_list_visible_to(actor=request.user).order_by("pk")
         ).count_text("inwoner", "inwoners")
+    if Role.FUNCTIONEEL_BEHEERDER in roles:
+        context["system"] = _system_state(request.user)
     if Role.CONTRACTMANAGER in roles or Role.FUNCTIONEEL_BEHEERDER in roles:
         region_ids = {a.scope_region_id for a in assignments if a.scope_region_id}
         context["contracts"] = (
@@ -196,6 +198,31 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_register": bool(roles_of(request.user) & {Role.WIJKWERKER, Role.PROCESREGISSEUR}),
         },
     )
+
+
+def _system_state(user) -> dict:
+    """What the functioneel beheerder should know of the installation (issue #23): whether
+    the worker runs (sends, retries, reminders), and the outgoing iWmo messages of their
+    municipalities that could not be sent."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from openarrangementen.core.jobs import worker_alive
+    from openarrangementen.iwmo.models import Message
+    from openarrangementen.iwmo.selectors import message_list_visible_to
+
+    return {
+        "worker_alive": worker_alive(within=timedelta(minutes=settings.WORKER_HEARTBEAT_MINUTES)),
+        "heartbeat_minutes": settings.WORKER_HEARTBEAT_MINUTES,
+        "failed": message_list_visible_to(user)
+        .filter(
+            direction=Message.Direction.OUTGOING,
+            status=Message.Status.FAILED,
+            needs_attention=True,
+        )
+        .count(),
+    }
 
 
 @login_required

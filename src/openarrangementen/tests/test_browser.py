@@ -124,6 +124,9 @@ def test_beheer_pages_are_accessible_and_refuse_bad_input_in_dutch(page, demo_se
         "/beheer/iwmo/endpoint/add/",
         f"/beheer/accounts/provider/{Provider.objects.get(agb_code='75000201').pk}/change/",
         "/beheer/accounts/user/add/",
+        # Issue #21: a sign-in provider (OpenID Connect) and the sign-in log.
+        "/beheer/accounts/signinprovider/add/",
+        "/beheer/accounts/signinevent/",
     ]:
         page.goto(base + path)
         assert page.get_by_role("heading", level=1).is_visible()

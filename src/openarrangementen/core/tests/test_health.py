@@ -117,3 +117,29 @@ def test_a_dropped_database_connection_does_not_fail_the_next_request(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_beheerder_sees_on_the_start_page_whether_the_worker_runs(client):
+    from openarrangementen.accounts.models import User
+    from openarrangementen.cases.domain import TrajectStatus
+    from openarrangementen.cases.tests import flow
+    from openarrangementen.iwmo.models import Message, Side
+
+    client.force_login(User.objects.get(username="almere.beheerder"))
+    beat(minutes_ago=1)
+    page = client.get("/").content.decode()
+    assert "De achtergrondtaken draaien:" in page
+    assert "Alle iWmo-berichten zijn verstuurd" in page
+
+    flow.advance(flow.new_melding(), TrajectStatus.DECIDED)
+    Message.objects.filter(code="301", side=Side.MUNICIPALITY).update(
+        status=Message.Status.FAILED, needs_attention=True
+    )
+    beat(minutes_ago=30)
+    page = client.get("/").content.decode()
+    assert "De achtergrondtaken draaien niet" in page
+    assert "1 iWmo-bericht kon niet worden verstuurd" in page
+    assert "/iwmo-berichten/?status=mislukt" in page
+    # Another region's beheerder does not count Almere's messages.
+    client.force_login(User.objects.get(username="mlw.beheerder"))
+    assert "Alle iWmo-berichten zijn verstuurd" in client.get("/").content.decode()
