@@ -10,7 +10,6 @@ the first device of an account also gets the ten recovery codes."""
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp_webauthn import exceptions
 from django_otp_webauthn import views as webauthn
@@ -48,10 +47,6 @@ def has_passkey(user) -> bool:
     from django_otp_webauthn.models import WebAuthnCredential
 
     return WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
-
-
-def has_any_second_factor(user) -> bool:
-    return user_has_device(user, confirmed=True)
 
 
 # The names django-otp-webauthn's template tags reverse (namespace "otp_webauthn").

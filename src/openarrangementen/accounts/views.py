@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 import segno
 from django_otp import login as otp_login
+from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -126,9 +127,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     """Link an authenticator app: scan the code or type the key, then give a code from the
     app to show it works. Only for an account without a linked app (a functioneel
     beheerder removes it when the phone is lost)."""
-    from .passkeys import has_any_second_factor
-
-    if has_any_second_factor(request.user):
+    if user_has_device(request.user):
         return redirect(_with_next("accounts:otp-verify", request))
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
@@ -164,9 +163,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 def otp_verify(request: HttpRequest) -> HttpResponse:
     """Give the second factor: a code from the app, or one of the recovery codes (each
     works once)."""
-    from .passkeys import has_any_second_factor, has_passkey
+    from .passkeys import has_passkey
 
-    if not has_any_second_factor(request.user):
+    if not user_has_device(request.user):
         return redirect(_with_next("accounts:otp-setup", request))
     app = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     form = TokenForm(request.POST or None)
@@ -310,6 +309,8 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
 
     import requests
 
+    from openarrangementen.clients.selectors import clients_represented_by
+
     from .oidc import BACKEND, SignInBackend, SignInRefused
 
     state = request.GET.get("state", "")
@@ -354,24 +355,18 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     request.oa_via = f"via {provider.name} (OpenID Connect)"
     login(request, user, backend=BACKEND)
     request.session[VIA] = provider.kind
-    if provider.kind == SignInProvider.Kind.DIGID and _representations(user):
+    if provider.kind == SignInProvider.Kind.DIGID and clients_represented_by(actor=user).exists():
         return redirect("accounts:acting-for")
     return redirect(settings.LOGIN_REDIRECT_URL)
-
-
-def _representations(user: User):
-    from openarrangementen.clients.selectors import clients_represented_by
-
-    return list(clients_represented_by(actor=user))
 
 
 @login_required
 def acting_for(request: HttpRequest) -> HttpResponse:
     """A legal representative picks whom they act for: themselves (if they have a file) or
     one of the people they represent. Only the representations recorded on the inwoner."""
-    from openarrangementen.clients.selectors import client_list_visible_to
+    from openarrangementen.clients.selectors import client_list_visible_to, clients_represented_by
 
-    options = {str(client.pk): client for client in _representations(request.user)}
+    options = {str(c.pk): c for c in clients_represented_by(actor=request.user)}
     own = client_list_visible_to(actor=request.user).filter(user=request.user).first()
     if request.method == "POST":
         choice = request.POST.get("namens", "")

@@ -69,6 +69,11 @@ PAGES = [
     ("declareren (provider)", "kade.administratie", "/declareren/"),
     ("declareren, page 20", "kade.administratie", "/declareren/?pagina=20"),
     ("declareren: name, ended too", "kade.administratie", "/declareren/?eerder=on&naam=jan"),
+    # Issues #21 and #23: the beheerder's start page (worker state, failed messages of the
+    # region), the inwoner's start page (own file through the representation-aware
+    # selector).
+    ("start page (functioneel beheerder)", "almere.beheerder", "/"),
+    ("start page (inwoner)", "almere.inwoner", "/"),
 ]
 
 

@@ -1,8 +1,6 @@
 """Liveness and readiness for a load balancer and for the functioneel beheerder's start
 page (issue #23, ADR 0012). No sign-in, no personal data: counts and states only."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
@@ -38,10 +36,9 @@ def _migrations() -> str | None:
 def _worker() -> str | None:
     from .jobs import worker_alive
 
-    minutes = settings.WORKER_HEARTBEAT_MINUTES
-    if worker_alive(within=timedelta(minutes=minutes)):
+    if worker_alive():
         return None
-    return f"de worker heeft {minutes} minuten of langer niets gedaan"
+    return f"de worker heeft {settings.WORKER_HEARTBEAT_MINUTES} minuten of langer niets gedaan"
 
 
 def _iwmo_schemas() -> str | None:

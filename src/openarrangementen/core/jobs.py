@@ -137,9 +137,13 @@ def heartbeat() -> str:
     return timezone.now().isoformat()
 
 
-def worker_alive(*, within: timedelta) -> bool:
-    """The scheduler has run the heartbeat recently: its next run is not long overdue."""
+def worker_alive() -> bool:
+    """The scheduler has run the heartbeat within WORKER_HEARTBEAT_MINUTES: its next run is
+    not longer overdue than that."""
+    from django.conf import settings
+
     from django_q.models import Schedule
 
+    within = timedelta(minutes=settings.WORKER_HEARTBEAT_MINUTES)
     schedule = Schedule.objects.filter(name=HEARTBEAT).only("next_run").first()
     return bool(schedule and schedule.next_run and schedule.next_run > timezone.now() - within)

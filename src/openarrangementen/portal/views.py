@@ -204,8 +204,6 @@ def _system_state(user) -> dict:
     """What the functioneel beheerder should know of the installation (issue #23): whether
     the worker runs (sends, retries, reminders), and the outgoing iWmo messages of their
     municipalities that could not be sent."""
-    from datetime import timedelta
-
     from django.conf import settings
 
     from openarrangementen.core.jobs import worker_alive
@@ -213,7 +211,7 @@ def _system_state(user) -> dict:
     from openarrangementen.iwmo.selectors import message_list_visible_to
 
     return {
-        "worker_alive": worker_alive(within=timedelta(minutes=settings.WORKER_HEARTBEAT_MINUTES)),
+        "worker_alive": worker_alive(),
         "heartbeat_minutes": settings.WORKER_HEARTBEAT_MINUTES,
         "failed": message_list_visible_to(user)
         .filter(
