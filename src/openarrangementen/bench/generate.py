@@ -174,6 +174,9 @@ def generate(n_trajects: int, *, seed: int = 14, today: date | None = None, out=
                     else None
                 )
                 pros = professionals.get(provider.pk, []) if provider else []
+                ended_on = (
+                    today - timedelta(days=rng.randint(1, 200)) if status is S.ENDED else None
+                )
                 traject = Traject(
                     number=f"B{municipality.cbs_code}-{index:08d}",
                     client=client,
@@ -184,8 +187,9 @@ def generate(n_trajects: int, *, seed: int = 14, today: date | None = None, out=
                     reported_by="inwoner",
                     provider=provider,
                     professional_id=rng.choice(pros) if pros and rng.random() < 0.8 else None,
-                    ended_on=today - timedelta(days=rng.randint(1, 200))
-                    if status is S.ENDED
+                    ended_on=ended_on,
+                    closed_on=(ended_on or melding + timedelta(days=10))
+                    if status in CLOSED
                     else None,
                     **events,
                 )

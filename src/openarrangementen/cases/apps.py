@@ -13,7 +13,7 @@ class CasesConfig(AppConfig):
 
         from openarrangementen.core.models import EquatedHoliday
 
-        from . import deadlines
+        from . import checks, deadlines  # noqa: F401 (checks registers itself)
         from .models import DeadlineRule, Intake, Suspension, Traject, ZrmScore
 
         # Changes of personal data are logged (SPEC §7); reads go to core.AccessLog. The

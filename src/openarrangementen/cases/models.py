@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from openarrangementen.accounts.models import Municipality, Provider, Region
 from openarrangementen.clients.models import Client
@@ -199,6 +200,15 @@ class Traject(TimestampedModel):
     # and `cases.deadlines`, computed only by `cases.domain.next_pending`.
     next_deadline_on = models.DateField("eerstvolgende termijn", null=True, blank=True)
     next_deadline_kind = models.CharField("soort eerstvolgende termijn", max_length=30, blank=True)
+    # The day the traject closed (withdrawn, closed with advice or ended), kept by `save()`;
+    # the retention period runs from here (`cases.retention`, ADR 0013).
+    closed_on = models.DateField("afgesloten op", null=True, blank=True)
+    anonymised_at = models.DateTimeField(
+        "geanonimiseerd op",
+        null=True,
+        blank=True,
+        help_text="Na de bewaartermijn zijn de persoonsgegevens uit dit traject verwijderd.",
+    )
 
     class Meta:
         ordering = ["-melding_received_on", "-pk"]
@@ -249,6 +259,12 @@ class Traject(TimestampedModel):
                 )
                 & ~Q(status="beeindigd"),
             ),
+            # The daily retention job: closed trajects not yet anonymised, oldest first.
+            models.Index(
+                fields=["status", "closed_on"],
+                name="traject_retention_idx",
+                condition=Q(anonymised_at__isnull=True, status__in=CLOSED_VALUES),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -259,10 +275,12 @@ class Traject(TimestampedModel):
         from .deadlines import NEXT_DEADLINE_FIELDS, compute, rows_of, store_pending
 
         pending = compute(self)
+        closed = self.status in CLOSED_VALUES
+        self.closed_on = (self.closed_on or timezone.localdate()) if closed else None
         self.next_deadline_on = pending[0].due_on if pending else None
         self.next_deadline_kind = pending[0].kind.value if pending else ""
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], *NEXT_DEADLINE_FIELDS}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *NEXT_DEADLINE_FIELDS, "closed_on"}
         super().save(*args, **kwargs)
         store_pending({self.pk: rows_of(self, pending)})
 

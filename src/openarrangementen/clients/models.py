@@ -90,6 +90,13 @@ class Client(TimestampedModel):
         related_name="client",
         help_text="Het account waarmee de inwoner zelf inlogt, als dat er is.",
     )
+    anonymised_at = models.DateTimeField(
+        "geanonimiseerd op",
+        null=True,
+        blank=True,
+        help_text="Na de bewaartermijn van al haar of zijn trajecten zijn de persoonsgegevens "
+        "verwijderd (ADR 0013).",
+    )
 
     class Meta:
         ordering = ["family_name", "initials", "id"]

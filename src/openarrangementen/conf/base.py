@@ -143,6 +143,14 @@ Q_CLUSTER = {
 }
 # /gereed/ reports the site unready when the worker's heartbeat is older than this.
 WORKER_HEARTBEAT_MINUTES = int(env_str("WORKER_HEARTBEAT_MINUTES", "5"))
+# Retention (ADR 0013): after these periods a closed traject loses its personal data
+# (the daily job *bewaartermijnen*). Defaults from the Selectielijst gemeenten (VNG):
+# 8.1.1/8.3.1 Wmo-voorziening 15 jaar, 21.1 advies 5 jaar, 8.4.1 afgebroken 42 dagen,
+# 18.1 betaald 7 jaar. A municipality may keep longer, never shorter.
+RETENTION_GRANTED_YEARS = int(env_str("RETENTION_GRANTED_YEARS", "15"))
+RETENTION_ADVICE_YEARS = int(env_str("RETENTION_ADVICE_YEARS", "5"))
+RETENTION_WITHDRAWN_DAYS = int(env_str("RETENTION_WITHDRAWN_DAYS", "42"))
+RETENTION_PAYMENT_YEARS = int(env_str("RETENTION_PAYMENT_YEARS", "7"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

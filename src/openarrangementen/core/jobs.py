@@ -59,6 +59,13 @@ JOBS = [
         "Vertelt PA's, wijkwerkers en werkverdelers hoeveel termijnen dreigen te verlopen.",
         at=time(7, 0),
     ),
+    Job(
+        "bewaartermijnen",
+        "retention",
+        1440,
+        "Anonimiseert trajecten en inwoners waarvan de bewaartermijn voorbij is (ADR 0013).",
+        at=time(2, 30),
+    ),
     Job(HEARTBEAT, "heartbeat", 1, "Laat zien dat de worker draait (/gereed/)."),
 ]
 
@@ -130,6 +137,12 @@ def term_warnings() -> int:
     from openarrangementen.cases.services import term_warnings_send
 
     return term_warnings_send()
+
+
+def retention() -> dict:
+    from openarrangementen.cases.retention import run
+
+    return run().as_dict()
 
 
 def heartbeat() -> str:
