@@ -222,6 +222,12 @@ def main(argv: list[str] | None = None) -> int:
         help="processes sharing the billing runs of the provider-municipality pairs",
     )
     parser.add_argument(
+        "--takeover",
+        type=int,
+        default=1000,
+        help="rows of running beschikkingen taken over from a file (decisions.takeover)",
+    )
+    parser.add_argument(
         "--load",
         type=int,
         default=0,
@@ -341,6 +347,16 @@ def main(argv: list[str] | None = None) -> int:
         f"{billing['credits']:,} credits in {billing['declarations']} WMO323s, "
         f"{billing['approved']:,} lines approved for the month; peak RSS of a process "
         f"+{billing['rss_growth_mb']:.0f} MB.\n"
+    )
+    from openarrangementen.bench.takeover import takeover_bench
+
+    taken = takeover_bench(args.takeover)
+    out.write(
+        f"Take-over of running beschikkingen (importeer_beschikkingen, CSV read, every row "
+        f"checked, trajects, beschikkingen, toewijzingen, 301s and 305s written): "
+        f"{taken['rows']:,} rows in {taken['seconds']:.1f} s ({taken['rate']:.0f} rows per "
+        f"second); the same file again: {taken['repeat_skipped']:,} rows skipped in "
+        f"{taken['repeat_seconds']:.1f} s.\n"
     )
     from openarrangementen.bench.retention import retention_bench
 

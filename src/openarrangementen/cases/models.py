@@ -107,6 +107,7 @@ class Traject(TimestampedModel):
         LETTER = "brief", "Brief of e-mail"
         DESK = "balie", "Aan de balie"
         EVALUATION = "evaluatie", "Uit een evaluatie (herindicatie)"
+        TAKEOVER = "overname", "Overgenomen uit een vorig systeem"
         OTHER = "anders", "Anders"
 
     class Reporter(models.TextChoices):
