@@ -15,7 +15,9 @@ the same file twice changes nothing. Everything is written in bulk (STYLE §9a).
 import csv
 import hashlib
 import io
+import zipfile
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -33,7 +35,7 @@ from openarrangementen.catalog.models import Level
 from openarrangementen.clients.models import GENDERS, Client
 from openarrangementen.contracting.models import Contract
 from openarrangementen.core.identifiers import IdentifierError, clean_bsn
-from openarrangementen.iwmo import codec, messages
+from openarrangementen.iwmo import codec, messages, schemas, xmlsafe
 from openarrangementen.iwmo.models import Assignment, DeliveryReport, Message, Side
 from openarrangementen.plans.domain import SHAREABLE_FIELDS
 from openarrangementen.plans.models import Consent, PartOne, PartTwo
@@ -62,8 +64,10 @@ COLUMNS: dict[str, tuple[bool, str]] = {
     "email": (False, "e-mailadres"),
     "beschikkingnummer": (True, "het nummer van de beschikking in het vorige systeem"),
     "besluitdatum": (True, "datum van het besluit, dd-mm-jjjj"),
-    "arrangement": (True, "code van het arrangement in de catalogus"),
-    "niveau": (True, "code van het niveau binnen dat arrangement"),
+    "arrangement": (False, "code van het arrangement in de catalogus"),
+    "niveau": (False, "code van het niveau binnen dat arrangement"),
+    "productcategorie": (False, "iWmo-productcategorie (in plaats van arrangement en niveau)"),
+    "productcode": (False, "iWmo-productcode (in plaats van arrangement en niveau)"),
     "ingangsdatum": (True, "eerste dag van de beschikking, dd-mm-jjjj"),
     "einddatum": (True, "laatste dag van de beschikking, dd-mm-jjjj"),
     "aanbieder": (True, "AGB-code van de aanbieder, 8 cijfers"),
@@ -87,16 +91,19 @@ class Result:
     skipped: int = 0  # taken over before
     clients_new: int = 0
     started: int = 0
-    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 # --- reading ---------------------------------------------------------------------------------
 
 
-def read(name: str, data: bytes) -> list[dict[str, object]]:
+def read(name: str, data: bytes) -> tuple[list[dict[str, object]], list[str]]:
     """The rows of a CSV (`;` or `,`, UTF-8 or Windows-1252) or .xlsx file, keyed by the
-    lower-cased header."""
+    lower-cased header; or those of an archive of WMO301s (.zip or one .xml). Also returns
+    notes on what an archive held that is not taken over."""
     suffix = Path(name).suffix.lower()
+    if suffix in {".zip", ".xml"}:
+        return _archive(name, data)
     if suffix == ".xlsx":
         rows = _xlsx(data)
     elif suffix in {".csv", ".txt"}:
@@ -109,13 +116,20 @@ def read(name: str, data: bytes) -> list[dict[str, object]]:
     missing = [c for c, (required, _) in COLUMNS.items() if required and c not in header]
     unknown = [h for h in header if h and h not in COLUMNS]
     problems = [f"De kolom '{c}' ontbreekt." for c in missing]
+    if not (
+        {"arrangement", "niveau"} <= set(header)
+        or {"productcategorie", "productcode"} <= set(header)
+    ):
+        problems.append(
+            "Geef de kolommen 'arrangement' en 'niveau', of 'productcategorie' en 'productcode'."
+        )
     problems += [f"De kolom '{h}' is onbekend (zie de kolommen in het sjabloon)." for h in unknown]
     if problems:
         raise ImportRefused(problems)
     body = [r for r in rows[1:] if any(v not in (None, "") for v in r)]
     if not body:
         raise ImportRefused(["Het bestand heeft een kopregel maar geen regels met gegevens."])
-    return [dict(zip(header, r, strict=False)) for r in body]
+    return [dict(zip(header, r, strict=False)) for r in body], []
 
 
 def _csv(data: bytes) -> list[list[str]]:
@@ -141,12 +155,140 @@ def _xlsx(data: bytes) -> list[list[object]]:
     return rows
 
 
+# --- a provider's archive of received WMO301s ---------------------------------------------
+
+
+def _archive(name: str, data: bytes) -> tuple[list[dict[str, object]], list[str]]:
+    """Every toewijzing in the WMO301s of the archive, in its latest state (the last 301
+    that named it), as rows of the template. The WMO305s in the archive give the start.
+    Toewijzingen that ended, were withdrawn or have no end date are left out, with a note."""
+    errors: list[str] = []
+    latest: dict[tuple, tuple] = {}
+    starts: dict[tuple, date] = {}
+    for filename, content in _archive_files(name, data, errors):
+        try:
+            root = xmlsafe.parse_xml(content)
+            code = codec.detect_code(root)
+        except (xmlsafe.XmlRefused, codec.MessageError) as exc:
+            errors.append(f"Bestand {filename}: {exc}")
+            continue
+        if code not in {"301", "305"}:
+            continue  # retours, declarations: not needed for the take-over
+        invalid = schemas.validate(code, root)
+        if invalid:
+            errors.append(f"Bestand {filename}: voldoet niet aan het XSD ({invalid[0]}).")
+            continue
+        bericht = codec.from_element(root)
+        header = bericht.header
+        if code == "305":
+            for item in bericht.client.start_producten:
+                key = (header.ontvanger, header.afzender, item.toewijzing_nummer)
+                if item.status_aanlevering != "3":  # 3: removed
+                    starts[key] = min(starts.get(key, item.begindatum), item.begindatum)
+            continue
+        for product in bericht.client.toegewezen_producten:
+            moment = (
+                product.toewijzingsdatum,
+                product.toewijzingstijd,
+                header.bericht_identificatie.dagtekening,
+            )
+            key = (header.afzender, header.ontvanger, product.toewijzing_nummer)
+            if key not in latest or moment >= latest[key][0]:
+                latest[key] = (moment, filename, bericht.client, product)
+    if errors:
+        raise ImportRefused(errors)
+    today = timezone.localdate()
+    rows, ended, removed, open_ended = [], 0, 0, 0
+    for (cbs, agb, _number), (_, filename, client, product) in sorted(latest.items()):
+        if product.reden_wijziging in {"01", "13"} and product.einddatum == product.ingangsdatum:
+            removed += 1
+        elif product.einddatum is None:
+            open_ended += 1
+        elif product.einddatum < today:
+            ended += 1
+        else:
+            rows.append(_row_of_301(cbs, agb, filename, client, product, starts))
+    notes = []
+    if ended:
+        notes.append(f"{ended} toewijzingen waren al afgelopen en zijn niet overgenomen.")
+    if removed:
+        notes.append(f"{removed} toewijzingen waren ingetrokken en zijn niet overgenomen.")
+    if open_ended:
+        notes.append(
+            f"{open_ended} toewijzingen hebben geen einddatum; neem die op in een spreadsheet "
+            "met de einddatum van de beschikking."
+        )
+    if not rows:
+        raise ImportRefused(["Het archief bevat geen lopende toewijzingen.", *notes])
+    return rows, notes
+
+
+def _archive_files(name: str, data: bytes, errors: list[str]) -> Iterator[tuple[str, bytes]]:
+    """The XML files of the archive one by one (an archive of 100,000 messages is never
+    unpacked into memory at once); a file too large goes to `errors` unread."""
+    if Path(name).suffix.lower() == ".xml":
+        yield Path(name).name, data
+        return
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise ImportRefused(["Het zip-bestand kan niet worden gelezen."]) from exc
+    limit = xmlsafe.max_bytes()
+    found = False
+    for info in archive.infolist():
+        if info.is_dir() or not info.filename.lower().endswith(".xml"):
+            continue
+        found = True
+        if info.file_size > limit:  # checked before unpacking: no zip bomb
+            errors.append(f"Bestand {info.filename}: groter dan {limit:,} bytes.")
+            continue
+        yield info.filename, archive.read(info)
+    if not found:
+        raise ImportRefused(["Het zip-bestand bevat geen XML-bestanden."])
+
+
+def _row_of_301(cbs, agb, filename, client, product, starts) -> dict[str, object]:
+    name = client.naam.geslachtsnaam
+    contact = next(iter(client.contactgegevens or []), None)
+    address = contact.adres if contact is not None else None
+    house = address.huis if address is not None else None
+    phone = contact.telefoon.telefoon01.telefoonnummer if contact and contact.telefoon else ""
+    number = product.toewijzing_nummer
+    return {
+        "_waar": f"toewijzing {number} in {filename}",
+        "gemeente": cbs,
+        "bsn": client.bsn,
+        "voorletters": client.naam.voorletters or "",
+        "voorvoegsel": name.voorvoegsel or "",
+        "achternaam": name.achternaam,
+        "geboortedatum": client.geboortedatum.datum,
+        "geslacht": client.geslacht,
+        "straat": (address.straatnaam or "") if address else "",
+        "huisnummer": str(house.huisnummer) if house and house.huisnummer else "",
+        "toevoeging": (house.huisnummer_toevoeging or "") if house else "",
+        "postcode": (address.postcode or "") if address else "",
+        "woonplaats": (address.plaatsnaam or "") if address else "",
+        "telefoon": phone or "",
+        "email": (contact.emailadres or "") if contact else "",
+        # The 301 does not carry the beschikking's number: the toewijzing's stands in.
+        "beschikkingnummer": f"{cbs}-TW{number}",
+        "besluitdatum": product.toewijzingsdatum,
+        "productcategorie": product.product.categorie,
+        "productcode": product.product.code or "",
+        "ingangsdatum": product.ingangsdatum,
+        "einddatum": product.einddatum,
+        "aanbieder": agb,
+        "toewijzingnummer": str(number),
+        "startdatum": starts.get((cbs, agb, number)),
+    }
+
+
 # --- checking --------------------------------------------------------------------------------
 
 
 @dataclass
 class Row:
-    line: int
+    line: str  # "rij 4", or where in an archive
     municipality: Municipality
     bsn: str
     client_fields: dict
@@ -159,6 +301,10 @@ class Row:
     assignment_number: int
     started_on: date | None
     client: Client | None = None
+
+    @property
+    def where(self) -> str:
+        return self.line[:1].upper() + self.line[1:]
 
 
 def _text(value: object) -> str:
@@ -190,12 +336,16 @@ class _Catalog:
         self.municipalities = {m.cbs_code: m for m in Municipality.objects.all()}
         self.providers = {p.agb_code: p for p in Provider.objects.all()}
         self.levels: dict[tuple, list[Level]] = defaultdict(list)
+        self.products: dict[tuple, list[Level]] = defaultdict(list)
         for level in Level.objects.select_related("arrangement__catalog_version").prefetch_related(
             "arrangement__lots"
         ):
             version = level.arrangement.catalog_version
             key = (version.region_id, level.arrangement.code.lower(), level.code.lower())
             self.levels[key].append(level)
+            self.products[
+                (version.region_id, level.product_category, level.product_code.upper())
+            ].append(level)
         self.contracts: dict[tuple, list[Contract]] = defaultdict(list)
         for contract in Contract.objects.all():
             self.contracts[(contract.provider_id, contract.lot_id)].append(contract)
@@ -206,12 +356,53 @@ class _Catalog:
                 return level
         return None
 
+    def by_product(self, region_id: int, category: str, code: str, on: date) -> list[Level]:
+        return [
+            level
+            for level in self.products.get((region_id, category.zfill(2), code.upper()), [])
+            if level.arrangement.catalog_version.validity.contains(on)
+        ]
+
     def contracted(self, provider: Provider, level: Level, on: date) -> bool:
         return any(
             c.validity.contains(on)
             for lot in level.arrangement.lots.all()
             for c in self.contracts.get((provider.pk, lot.pk), [])
         )
+
+
+def _level(
+    catalog: _Catalog, municipality: Municipality, on: date, value, problems
+) -> Level | None:
+    """The level by arrangement and level code, or by iWmo product category and code."""
+    region = municipality.region
+    if value("arrangement") or value("niveau"):
+        level = catalog.level(region.pk, value("arrangement"), value("niveau"), on)
+        if level is None:
+            problems.append(
+                f"arrangement '{value('arrangement')}' niveau '{value('niveau')}' staat niet in "
+                f"de catalogus van {region.name} op {on:%d-%m-%Y}"
+            )
+        return level
+    category, code = value("productcategorie"), value("productcode")
+    if not (category and code):
+        problems.append("geef het arrangement en het niveau, of de productcategorie en -code")
+        return None
+    found = catalog.by_product(region.pk, category, code, on)
+    if not found:
+        problems.append(
+            f"product {category} {code} staat niet in de catalogus van {region.name} op "
+            f"{on:%d-%m-%Y}"
+        )
+        return None
+    if len(found) > 1:
+        names = ", ".join(f"{lv.arrangement.code}/{lv.code}" for lv in found)
+        problems.append(
+            f"product {category} {code} hoort bij meer dan één niveau ({names}); "
+            "geef het arrangement en het niveau"
+        )
+        return None
+    return found[0]
 
 
 def check(rows: list[dict[str, object]], *, user: User, today: date) -> tuple[list[Row], int]:
@@ -227,6 +418,7 @@ def check(rows: list[dict[str, object]], *, user: User, today: date) -> tuple[li
     seen_assignments: dict[tuple, int] = {}
     for index, raw in enumerate(rows, start=2):  # row 1 is the header
         problems: list[str] = []
+        where = str(raw.get("_waar") or f"rij {index}")
 
         def value(name, raw=raw):
             return _text(raw.get(name))
@@ -275,7 +467,7 @@ def check(rows: list[dict[str, object]], *, user: User, today: date) -> tuple[li
         elif len(number) > 30:
             problems.append("kolom 'beschikkingnummer': hoogstens 30 tekens")
         elif number in seen_numbers:
-            problems.append(f"beschikking {number} staat ook op rij {seen_numbers[number]}")
+            problems.append(f"beschikking {number} staat ook op {seen_numbers[number]}")
         decided_on, start_on, end_on = when("besluitdatum"), when("ingangsdatum"), when("einddatum")
         started_on = when("startdatum", required=False)
         provider = catalog.providers.get(value("aanbieder"))
@@ -287,15 +479,7 @@ def check(rows: list[dict[str, object]], *, user: User, today: date) -> tuple[li
             assignment_number = "0"
         level = None
         if municipality and start_on:
-            level = catalog.level(
-                municipality.region_id, value("arrangement"), value("niveau"), start_on
-            )
-            if level is None:
-                problems.append(
-                    f"arrangement '{value('arrangement')}' niveau '{value('niveau')}' staat "
-                    f"niet in de catalogus van {municipality.region.name} op "
-                    f"{start_on:%d-%m-%Y}"
-                )
+            level = _level(catalog, municipality, start_on, value, problems)
         if start_on and end_on and end_on < start_on:
             problems.append("de einddatum ligt vóór de ingangsdatum")
         if end_on and end_on < today:
@@ -318,17 +502,17 @@ def check(rows: list[dict[str, object]], *, user: User, today: date) -> tuple[li
             key = (municipality.pk, int(assignment_number))
             if key in seen_assignments and int(assignment_number):
                 problems.append(
-                    f"toewijzing {assignment_number} staat ook op rij {seen_assignments[key]}"
+                    f"toewijzing {assignment_number} staat ook op {seen_assignments[key]}"
                 )
-            seen_assignments.setdefault(key, index)
+            seen_assignments.setdefault(key, where)
         if number:
-            seen_numbers.setdefault(number, index)
+            seen_numbers.setdefault(number, where)
         if problems:
-            errors += [f"Rij {index}: {p}." for p in problems]
+            errors += [f"{where[:1].upper()}{where[1:]}: {p}." for p in problems]
             continue
         good.append(
             Row(
-                line=index,
+                line=where,
                 municipality=municipality,
                 bsn=bsn,
                 client_fields={
@@ -388,10 +572,10 @@ def _against_the_database(rows: list[Row]) -> tuple[list[Row], int, list[str]]:
             ):
                 skipped += 1
                 continue
-            errors.append(f"Rij {row.line}: beschikking {row.number} bestaat al.")
+            errors.append(f"{row.where}: beschikking {row.number} bestaat al.")
         elif (row.municipality.pk, row.assignment_number) in used:
             errors.append(
-                f"Rij {row.line}: toewijzing {row.assignment_number} is in "
+                f"{row.where}: toewijzing {row.assignment_number} is in "
                 f"{row.municipality.name} al in gebruik."
             )
         else:
@@ -405,9 +589,9 @@ def _against_the_database(rows: list[Row]) -> tuple[list[Row], int, list[str]]:
 def run(name: str, data: bytes, *, user: User, dry_run: bool = False) -> Result:
     """Check the whole file, then import it in one transaction (or nothing)."""
     today = timezone.localdate()
-    raw = read(name, data)
+    raw, notes = read(name, data)
     rows, skipped = check(raw, user=user, today=today)
-    result = Result(rows=len(raw), skipped=skipped, imported=len(rows))
+    result = Result(rows=len(raw), skipped=skipped, imported=len(rows), notes=notes)
     result.started = sum(1 for r in rows if r.started_on)
     if dry_run or not rows:
         result.clients_new = _clients_missing(rows)

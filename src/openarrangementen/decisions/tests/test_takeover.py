@@ -227,3 +227,115 @@ def test_the_proef_checks_without_writing(tmp_path):
     out = take_over(csv_file(tmp_path, line(16)), "almere.beheerder", "--proef")
     assert "1 beschikkingen kunnen worden overgenomen" in out
     assert not Beschikking.objects.filter(number="OUD-2026-0016").exists()
+
+
+# --- a provider's archive of received WMO301s (and the 305s it sent) -------------------------
+
+
+def example(code: str) -> str:
+    from django.conf import settings
+
+    return (settings.IWMO_SCHEMA_DIR / "examples" / f"WMO{code}.xml").read_text("utf-8")
+
+
+def wmo301(number: int, *, begins: str, ends: str, assigned: str, reason: str = "") -> str:
+    """The standard's own example 301, from Almere to De Kade, with one toewijzing for
+    Almere's arrangement 2 level N2 (product 10 OA22)."""
+    xml = example("301")
+    xml = xml.replace("<wmo301:Afzender>0384<", "<wmo301:Afzender>0034<")
+    xml = xml.replace("<wmo301:Ontvanger>42420001<", "<wmo301:Ontvanger>75000101<")
+    xml = xml.replace("<iwmo:Categorie>01</iwmo:Categorie>", "<iwmo:Categorie>10</iwmo:Categorie>")
+    xml = xml.replace("<iwmo:Code>01A01</iwmo:Code>", "<iwmo:Code>OA22</iwmo:Code>")
+    xml = xml.replace("<wmo301:ToewijzingNummer>101<", f"<wmo301:ToewijzingNummer>{number}<")
+    xml = xml.replace(
+        "<wmo301:Toewijzingsdatum>2023-08-13<", f"<wmo301:Toewijzingsdatum>{assigned}<"
+    )
+    xml = xml.replace("<wmo301:Ingangsdatum>2023-01-01<", f"<wmo301:Ingangsdatum>{begins}<")
+    end = f"<wmo301:Einddatum>{ends}</wmo301:Einddatum>" if ends else ""
+    xml = xml.replace("<wmo301:Einddatum>2023-12-31</wmo301:Einddatum>", end)
+    if reason:
+        xml = xml.replace(
+            "<wmo301:Omvang>",
+            f"<wmo301:RedenWijziging>{reason}</wmo301:RedenWijziging><wmo301:Omvang>",
+        )
+    return xml
+
+
+def wmo305(number: int, begins: str) -> str:
+    xml = example("305")
+    xml = xml.replace("<wmo305:Afzender>65656055<", "<wmo305:Afzender>75000101<")
+    xml = xml.replace("<wmo305:Ontvanger>0363<", "<wmo305:Ontvanger>0034<")
+    xml = xml.replace("<wmo305:ToewijzingNummer>300201<", f"<wmo305:ToewijzingNummer>{number}<")
+    xml = xml.replace("<wmo305:Begindatum>2025-04-03<", f"<wmo305:Begindatum>{begins}<")
+    xml = xml.replace(
+        "<wmo305:ToewijzingIngangsdatum>2025-04-01<", "<wmo305:ToewijzingIngangsdatum>2026-03-01<"
+    )
+    return xml
+
+
+def archive(tmp_path, files: dict[str, str]):
+    import zipfile
+
+    path = tmp_path / "ontvangen-301.zip"
+    with zipfile.ZipFile(path, "w") as zipped:
+        for name, xml in files.items():
+            zipped.writestr(name, xml)
+    return path
+
+
+def test_a_providers_archive_of_301s_is_taken_over_in_its_latest_state(tmp_path):
+    path = archive(
+        tmp_path,
+        {
+            "2026/a.xml": wmo301(
+                900101, begins="2026-03-01", ends="2027-02-28", assigned="2026-02-20"
+            ),
+            # A later 301 shortened it (RedenWijziging 05): that state is the one that counts.
+            "2026/b.xml": wmo301(
+                900101, begins="2026-03-01", ends="2026-12-31", assigned="2026-04-01", reason="05"
+            ),
+            "2026/c.xml": wmo301(
+                900102, begins="2025-03-01", ends="2026-05-31", assigned="2025-02-20"
+            ),
+            "2026/d.xml": wmo301(900103, begins="2026-03-01", ends="", assigned="2026-02-20"),
+            "2026/start.xml": wmo305(900101, "2026-03-02"),
+            "leesmij.txt": "niet van belang",
+        },
+    )
+    out = take_over(path)
+    assert "1 beschikkingen overgenomen (1 gestart, 1 nieuwe inwoners)" in out
+    assert "1 toewijzingen waren al afgelopen en zijn niet overgenomen." in out
+    assert "1 toewijzingen hebben geen einddatum" in out
+    assignment = Assignment.objects.get(number=900101)
+    assert (assignment.start_on, assignment.end_on) == (date(2026, 3, 1), date(2026, 12, 31))
+    assert (assignment.product_category, assignment.product_code) == ("10", "OA22")
+    traject = assignment.traject
+    assert traject.status == "lopend"
+    assert traject.started_on == date(2026, 3, 2)
+    assert traject.client.bsn == "999900006"
+    assert traject.client.family_name == "Wit"
+    assert traject.client.postcode == "9999 XX"
+    beschikking = Beschikking.objects.get(traject=traject)
+    assert beschikking.number == "0034-TW900101"
+    assert (beschikking.level.arrangement.code, beschikking.level.code) == ("2", "N2")
+    assert beschikking.decided_on == date(2026, 4, 1)
+    # Again: nothing new.
+    assert "1 waren al overgenomen" in take_over(path)
+    assert Assignment.objects.filter(number=900101).count() == 1
+
+
+def test_a_damaged_or_invalid_message_in_the_archive_stops_the_take_over(tmp_path):
+    broken = wmo301(900201, begins="2026-03-01", ends="2027-02-28", assigned="2026-02-20")
+    invalid = broken.replace("<wmo301:Bsn>999900006</wmo301:Bsn>", "<wmo301:Bsn>12</wmo301:Bsn>")
+    path = archive(
+        tmp_path,
+        {
+            "goed.xml": broken,
+            "kapot.xml": "<wmo301:Bericht",
+            "ongeldig.xml": invalid.replace("900201", "900202"),
+        },
+    )
+    report = refused(path)
+    assert "Bestand kapot.xml: Het bericht is geen geldige XML" in report
+    assert "Bestand ongeldig.xml: voldoet niet aan het XSD" in report
+    assert not Assignment.objects.filter(number__in=[900201, 900202]).exists()

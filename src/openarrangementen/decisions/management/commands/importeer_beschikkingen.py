@@ -1,5 +1,6 @@
 """Take over running beschikkingen and their toewijzingen from another system (ADR 0014,
-template: docs/import.md). All or nothing per file; a second run of the same file changes
+template: docs/import.md), or from a provider's archive of received WMO301s. All or
+nothing per file; a second run of the same file changes
 nothing. `--proef` checks the file and reports without writing."""
 
 from pathlib import Path
@@ -14,7 +15,11 @@ class Command(BaseCommand):
     help = "Neem lopende beschikkingen en toewijzingen over uit een CSV- of Excel-bestand."
 
     def add_arguments(self, parser):
-        parser.add_argument("bestand", help="CSV (.csv) of Excel (.xlsx) volgens docs/import.md")
+        parser.add_argument(
+            "bestand",
+            help="CSV (.csv) of Excel (.xlsx) volgens docs/import.md, of een archief met "
+            "ontvangen WMO301-berichten (.zip of .xml)",
+        )
         parser.add_argument(
             "--door",
             required=True,
@@ -43,3 +48,5 @@ class Command(BaseCommand):
             f"({result.started} gestart, {result.clients_new} nieuwe inwoners); "
             f"{result.skipped} waren al overgenomen."
         )
+        for note in result.notes:
+            self.stdout.write(note)
