@@ -6,8 +6,8 @@ from django.db.models import Exists, OuterRef, Q
 
 from dateutil.relativedelta import relativedelta
 
-from openarrangementen.cases.retention import Scrub, hold, scrub_with_traject
-from openarrangementen.iwmo.models import Side
+from openarrangementen.cases.retention import Scrub, also, hold, scrub_with_traject
+from openarrangementen.iwmo.models import Message, Side
 
 from .models import Line
 
@@ -37,3 +37,35 @@ hold(
         )
     ),
 )
+
+
+@also("declaraties")
+def declarations_anonymise(today) -> int:
+    """A WMO323 lists many clients and is a record of the accounts (Selectielijst 18.1): its
+    XML, and that of the WMO325 that answered it, goes 7 years after its last line was
+    settled, once no line of it is still open. The lines themselves (amounts, periods)
+    stay; their client goes with the client's own file."""
+    cutoff = today - relativedelta(years=settings.RETENTION_PAYMENT_YEARS)
+    # The lines of both copies of the declaration (the provider's and the municipality's):
+    # only the municipality's record a payment.
+    lines = Line.objects.filter(
+        message__code="323",
+        message__sender_code=OuterRef("sender_code"),
+        message__identification=OuterRef("identification"),
+    )
+    unsettled = lines.filter(
+        Q(status__in=[Line.Status.CONCEPT, Line.Status.SENT])
+        | Q(status=Line.Status.APPROVED, payment__isnull=True, side=Side.MUNICIPALITY)
+        | Q(payment__paid_on__gt=cutoff)
+    )
+    declarations = (
+        Message.objects.filter(code="323", dated_on__lte=cutoff)
+        .exclude(xml="")
+        .exclude(Exists(unsettled))
+    )
+    fields = {"xml": "", "violations": [], "errors": [], "last_error": ""}
+    done = 0
+    while ids := list(declarations.values_list("pk", flat=True)[:1000]):
+        done += Message.objects.filter(code="325", in_reply_to_id__in=ids).update(**fields)
+        done += Message.objects.filter(pk__in=ids).update(**fields)
+    return done

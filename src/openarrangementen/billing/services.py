@@ -316,6 +316,7 @@ def last_declared_month(provider: Provider, municipality: Municipality) -> date 
     row = (
         provider_declarations(provider, municipality)
         .exclude(status__in=[Message.Status.REJECTED, Message.Status.FAILED])
+        .exclude(xml="")
         .filter(billing_lines__isnull=False)
         .order_by("-pk")
         .first()

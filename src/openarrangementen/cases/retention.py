@@ -114,6 +114,7 @@ class Hold:
 
 
 TRAJECT_SCRUBS: list[Scrub] = []
+ALSO: dict[str, Callable[[date], int]] = {}
 CLIENT_SCRUBS: list[Scrub] = []
 HOLDS: list[Hold] = []
 WITH_CLIENTS: list[Callable[[list[int]], int]] = []
@@ -138,6 +139,17 @@ def with_clients(func: Callable[[list[int]], int]) -> Callable[[list[int]], int]
     if func not in WITH_CLIENTS:
         WITH_CLIENTS.append(func)
     return func
+
+
+def also(label: str) -> Callable[[Callable[[date], int]], Callable[[date], int]]:
+    """Register `func(today)`: records with a period of their own, not tied to one traject
+    (e.g. declarations listing many clients); it returns how many it anonymised."""
+
+    def register(func: Callable[[date], int]) -> Callable[[date], int]:
+        ALSO[label] = func
+        return func
+
+    return register
 
 
 def _blank(f: models.Field) -> Any:
@@ -172,6 +184,7 @@ class Report:
     clients: int = 0
     rows: int = 0  # rows changed or deleted in the declared models
     audit_entries: int = 0
+    other: dict[str, int] = field(default_factory=dict)  # per `also` label
 
     def as_dict(self) -> dict:
         return {
@@ -180,6 +193,7 @@ class Report:
             "inwoners": self.clients,
             "rijen": self.rows,
             "auditregels": self.audit_entries,
+            "overig": self.other,
         }
 
 
@@ -239,6 +253,11 @@ def run(*, today: date | None = None, dry_run: bool = False, batch: int = BATCH)
             if not ids:
                 break
             _anonymise_clients(ids, report)
+    for label, func in ALSO.items():
+        with transaction.atomic():
+            done = func(today)
+        if done:
+            report.other[label] = done
     logger.info("bewaartermijnen: %s", json.dumps(report.as_dict(), ensure_ascii=False))
     return report
 

@@ -288,7 +288,7 @@ class StoreContext(RuleContext):
                 code="323",
                 municipality=self.municipality,
                 provider=self.provider,
-            )
+            ).exclude(xml="")  # anonymised after the retention period (ADR 0013)
         ).order_by("created_at", "pk")
         return [self._outcome(row, codec.parse(row.xml)) for row in rows]
 
@@ -373,12 +373,16 @@ class StoreContext(RuleContext):
         from . import codec
 
         def load():
-            rows = Message.objects.filter(
-                code="323",
-                municipality=self.municipality,
-                provider=self.provider,
-                identification=identification,
-            ).exclude(pk=self.message.pk)
+            rows = (
+                Message.objects.filter(
+                    code="323",
+                    municipality=self.municipality,
+                    provider=self.provider,
+                    identification=identification,
+                )
+                .exclude(pk=self.message.pk)
+                .exclude(xml="")
+            )
             row = (
                 rows.filter(side=Side.MUNICIPALITY, direction=Message.Direction.INCOMING).first()
                 or rows.order_by("pk").first()
@@ -391,9 +395,13 @@ class StoreContext(RuleContext):
         """(row, parsed) of every 323 of this provider to this municipality (either side)."""
         from . import codec
 
-        rows = Message.objects.filter(
-            code="323", municipality=self.municipality, provider=self.provider
-        ).order_by("created_at", "pk")
+        rows = (
+            Message.objects.filter(
+                code="323", municipality=self.municipality, provider=self.provider
+            )
+            .exclude(xml="")
+            .order_by("created_at", "pk")
+        )
         seen, found = set(), []
         for row in rows:
             if row.identification in seen:

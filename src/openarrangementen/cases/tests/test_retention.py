@@ -300,3 +300,28 @@ def test_a_period_shorter_than_the_selectielijst_is_warned_about(settings):
     warnings = retention_not_shorter(None)
     assert [w.id for w in warnings] == ["openarrangementen.W023"]
     assert "RETENTION_WITHDRAWN_DAYS is 30" in warnings[0].msg
+
+
+def test_a_declaration_loses_its_xml_seven_years_after_its_lines_were_paid(billed, settings):
+    settings.RETENTION_GRANTED_YEARS = 15  # the traject itself is kept: only the accounts go
+    unpaid = Line.objects.filter(side=Side.MUNICIPALITY, status=Line.Status.APPROVED)
+    billing.record_payment(
+        user=user("almere.beheerder"),
+        municipality=billed.municipality,
+        provider=billed.provider,
+        lines=list(unpaid),
+        paid_on=date(2026, 5, 25),
+        reference="BET-2026-05",
+    )
+    declarations = Message.objects.filter(code__in=["323", "325"])
+    sent = Message.objects.filter(code="323")
+    assert sent.count() == 2  # the provider's copy and the municipality's
+    assert all(demo_bsn(606) in xml for xml in sent.values_list("xml", flat=True))
+    assert run(date(2033, 5, 24)).other == {}
+    report = run(date(2033, 5, 25))  # 7 years after the payment (Selectielijst 18.1)
+    assert report.other == {"declaraties": declarations.count()}
+    assert set(declarations.values_list("xml", flat=True)) == {""}
+    # The amounts stay for the accounts.
+    assert Line.objects.filter(side=Side.MUNICIPALITY, payment__isnull=False).count() == 2
+    assert run(date(2033, 5, 26)).other == {}  # done once
+    assert Client.objects.get(pk=billed.client_id).family_name == "Bakker6"
