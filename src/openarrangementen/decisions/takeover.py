@@ -603,7 +603,7 @@ def run(name: str, data: bytes, *, user: User, dry_run: bool = False) -> Result:
             .filter(pk__in={r.municipality.pk for r in rows})
             .order_by("pk")
         )
-        result.clients_new = _clients(rows)
+        result.clients_new = _clients(rows, user=user, name=name)
         for start in range(0, len(rows), BATCH):
             _write(rows[start : start + BATCH], user=user, name=name)
     return result
@@ -630,7 +630,7 @@ def _clients_missing(rows: list[Row]) -> int:
     return len({(r.municipality.pk, r.bsn) for r in rows} - set(_known_clients(rows)))
 
 
-def _clients(rows: list[Row]) -> int:
+def _clients(rows: list[Row], *, user: User, name: str) -> int:
     """Existing inwoners are used as they are; new ones are made from the row."""
     known = _known_clients(rows)
     new = {}
@@ -639,6 +639,7 @@ def _clients(rows: list[Row]) -> int:
         if key not in known and key not in new:
             new[key] = Client(municipality=r.municipality, bsn=r.bsn, **r.client_fields)
     Client.objects.bulk_create(new.values(), batch_size=BATCH)
+    _logged(list(new.values()), user=user, name=name)
     known.update(new)
     for r in rows:
         r.client = known[(r.municipality.pk, r.bsn)]
@@ -687,6 +688,7 @@ def _write(rows: list[Row], *, user: User, name: str) -> None:
         for number, r in zip(_numbers(rows), rows, strict=True)
     ]
     Traject.objects.bulk_create(trajects, batch_size=BATCH)
+    _logged(trajects, user=user, name=name)
     reason = f"Overgenomen uit het vorige systeem (bestand {Path(name).name})."
     StatusChange.objects.bulk_create(
         StatusChange(
@@ -805,6 +807,35 @@ def _write(rows: list[Row], *, user: User, name: str) -> None:
     Assignment.objects.bulk_create(assignments)
     _starts([(a, t) for a, t in zip(assignments, trajects, strict=True) if t.started_on])
     deadlines.refresh(Traject.objects.filter(pk__in=[t.pk for t in trajects]))
+
+
+def _logged(objects: list, *, user: User, name: str) -> None:
+    """Bulk inserts skip django-auditlog's signals: the change log gets one "created" entry
+    per inwoner and traject, saying by whom and from which file (SPEC §7)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from auditlog.models import LogEntry
+
+    if not objects:
+        return
+    kind = ContentType.objects.get_for_model(type(objects[0]))
+    source = f"overgenomen uit {Path(name).name}"
+    LogEntry.objects.bulk_create(
+        (
+            LogEntry(
+                content_type=kind,
+                object_pk=str(o.pk),
+                object_id=o.pk,
+                object_repr=str(o)[:200],
+                action=LogEntry.Action.CREATE,
+                changes={"bron": ["", source]},
+                changes_text=source,
+                actor=user,
+            )
+            for o in objects
+        ),
+        batch_size=BATCH,
+    )
 
 
 def _identification(a: Assignment) -> str:

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 import pytest
 import time_machine
+from auditlog.models import LogEntry
 
 from openarrangementen.billing import services as billing
 from openarrangementen.billing.models import Line
@@ -94,6 +95,11 @@ def test_running_beschikkingen_are_taken_over_and_the_provider_can_declare_them(
     assert traject.channel == Traject.Channel.TAKEOVER
     assert traject.client.family_name == "Vries1"
     assert traject.client.municipality.cbs_code == "0034"
+    # The change log says who brought the inwoner and the traject in, and from which file.
+    for made in (traject.client, traject):
+        entry = LogEntry.objects.get_for_object(made).get()
+        assert entry.actor.username == "almere.beheerder"
+        assert entry.changes_text == "overgenomen uit overname.csv"
     waiting = Beschikking.objects.get(number="OUD-2026-0002").traject
     assert (waiting.status, waiting.started_on) == ("beschikt", None)
     # The toewijzing keeps the number the provider knows, and its 301 is a valid message.
