@@ -31,6 +31,7 @@ from openarrangementen.accounts.selectors import municipalities_for
 from openarrangementen.cases import deadlines
 from openarrangementen.cases.domain import Action, TrajectStatus
 from openarrangementen.cases.models import StatusChange, Traject
+from openarrangementen.catalog.domain import Composition
 from openarrangementen.catalog.models import Level
 from openarrangementen.clients.models import GENDERS, Client
 from openarrangementen.contracting.models import Contract
@@ -480,6 +481,12 @@ def check(rows: list[dict[str, object]], *, user: User, today: date) -> tuple[li
         level = None
         if municipality and start_on:
             level = _level(catalog, municipality, start_on, value, problems)
+        if level is not None and level.arrangement.composition == Composition.MODULES:
+            problems.append(
+                f"{level.arrangement.name} bestaat uit modules per leefgebied; zulke "
+                "arrangementen kunnen nog niet worden overgenomen"
+            )
+            level = None
         if start_on and end_on and end_on < start_on:
             problems.append("de einddatum ligt vóór de ingangsdatum")
         if end_on and end_on < today:

@@ -184,6 +184,15 @@ def test_every_bad_row_is_reported_and_nothing_is_written(tmp_path):
     assert after == before
 
 
+def test_a_leidse_regio_arrangement_of_modules_is_refused_for_now(tmp_path):
+    leiden = line(17, gemeente="0546", arrangement="S1", niveau="SPF-1", aanbieder="75000301")
+    report = refused(csv_file(tmp_path, leiden), by="leiden.beheerder")
+    assert (
+        "Rij 2: Arrangement Volwassenen (herstelgericht) bestaat uit modules per leefgebied; "
+        "zulke arrangementen kunnen nog niet worden overgenomen." in report
+    )
+
+
 def test_a_toewijzing_number_in_use_is_refused(tmp_path):
     take_over(csv_file(tmp_path, line(11)))
     report = refused(csv_file(tmp_path, line(12, toewijzingnummer="800011"), name="b.csv"))
