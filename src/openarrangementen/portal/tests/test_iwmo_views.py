@@ -319,6 +319,15 @@ def test_detail_links_a_301_and_its_302_both_ways(client, exchanged):
     assert f'href="{url("iwmo-message", sent.pk)}"' in html
 
 
+def test_detail_of_a_message_anonymised_after_its_retention_says_so(client, exchanged):
+    sent = one(Side.MUNICIPALITY, OUT, "301")
+    Message.objects.filter(pk=sent.pk).update(xml="")  # as cases.retention leaves it
+    login(client, "almere.pa")
+    html = client.get(url("iwmo-message", sent.pk)).content.decode()
+    assert "De inhoud van dit bericht is verwijderd: de bewaartermijn is voorbij." in html
+    assert "utrecht-code-block" not in html
+
+
 def test_detail_explains_the_rule_and_the_retour_code_from_the_standard(client, exchanged):
     refused = one(Side.MUNICIPALITY, IN, "305")
     assert refused.status == Message.Status.REJECTED
