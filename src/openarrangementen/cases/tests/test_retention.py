@@ -325,3 +325,23 @@ def test_a_declaration_loses_its_xml_seven_years_after_its_lines_were_paid(bille
     assert Line.objects.filter(side=Side.MUNICIPALITY, payment__isnull=False).count() == 2
     assert run(date(2033, 5, 26)).other == {}  # done once
     assert Client.objects.get(pk=billed.client_id).family_name == "Bakker6"
+
+
+def test_the_pages_of_an_anonymised_traject_and_inwoner_say_what_happened():
+    from django.test import Client as Browser
+    from django.urls import reverse
+
+    traject = withdrawn(inwoner(9))
+    run(date(2026, 4, 13))
+    browser = Browser()
+    browser.force_login(user("almere.wijkwerker"))
+    page = browser.get(reverse("portal:traject-detail", args=[traject.pk]))
+    assert page.status_code == 200
+    assert "De persoonlijke gegevens van dit traject zijn op 13-04-2026 verwijderd" in (
+        page.content.decode()
+    )
+    page = browser.get(reverse("portal:client-detail", args=[traject.client_id]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "De persoonsgegevens van deze inwoner zijn op 13-04-2026 verwijderd" in html
+    assert "Bakker9" not in html
