@@ -243,16 +243,7 @@ def run(*, today: date | None = None, dry_run: bool = False, batch: int = BATCH)
             if not ids:
                 break
             _anonymise_trajects(ids, report)
-    while True:
-        with transaction.atomic():
-            ids = list(
-                _clients_due()
-                .select_for_update(skip_locked=True)
-                .values_list("pk", flat=True)[:batch]
-            )
-            if not ids:
-                break
-            _anonymise_clients(ids, report)
+            _anonymise_clients_of(ids, report)
     for label, func in ALSO.items():
         with transaction.atomic():
             done = func(today)
@@ -307,6 +298,22 @@ def _clients_due(about_to_go=None):
         .filter(Exists(Traject.objects.filter(client=OuterRef("pk"))))
         .exclude(Exists(open_))
     )
+
+
+def _anonymise_clients_of(traject_ids: list[int], report: Report) -> None:
+    """In the same transaction as their trajects: the inwoners of these trajects who have
+    no other traject left. Their rows are locked in order first, so a second worker busy
+    with another traject of the same inwoner waits, then sees this one done (and the
+    inwoner is anonymised by whichever of the two finishes last)."""
+    from openarrangementen.clients.models import Client
+
+    from .models import Traject
+
+    client_ids = set(Traject.objects.filter(pk__in=traject_ids).values_list("client_id", flat=True))
+    list(Client.objects.select_for_update().filter(pk__in=client_ids).order_by("pk"))
+    ids = list(_clients_due().filter(pk__in=client_ids).values_list("pk", flat=True))
+    if ids:
+        _anonymise_clients(ids, report)
 
 
 def _anonymise_clients(ids: list[int], report: Report) -> None:
