@@ -51,9 +51,9 @@ def inwoner(n: int, **extra) -> Client:
     )
 
 
-def withdrawn(client: Client) -> Traject:
+def withdrawn(client: Client, question: str = "Mw. Bakker wil hulp bij haar post.") -> Traject:
     with time_machine.travel(CLOSED, tick=False):
-        traject = flow.new_melding(client=client, question="Mw. Bakker wil hulp bij haar post.")
+        traject = flow.new_melding(client=client, question=question)
         return traject_step(
             traject=traject,
             action=Action.WITHDRAW,

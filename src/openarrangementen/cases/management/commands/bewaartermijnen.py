@@ -14,11 +14,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--proef", action="store_true", help="alleen tellen wat zou gebeuren, niets wijzigen"
         )
+        parser.add_argument(
+            "--per-keer",
+            type=int,
+            default=retention.BATCH,
+            help="trajecten per transactie (standaard 1000)",
+        )
 
-    def handle(self, *args, proef, **options):
+    def handle(self, *args, proef, per_keer, **options):
         for label, length, source in retention.periods_described():
             self.stdout.write(f"{label}: {length} ({source})")
-        report = retention.run(dry_run=proef)
+        report = retention.run(dry_run=proef, batch=max(1, per_keer))
         verb = "zou anonimiseren" if proef else "geanonimiseerd"
         for status, count in sorted(report.trajects.items()):
             self.stdout.write(f"{STATUS_LABELS[TrajectStatus(status)]}: {count} trajecten {verb}")
