@@ -347,21 +347,13 @@ def generate(n_trajects: int, *, seed: int = 14, today: date | None = None, out=
                         continue
                     begin = max(a.start_on, a.traject.started_on)
                     reports.append(
-                        DeliveryReport(
+                        DeliveryReport.of_assignment(
+                            a,
                             kind=kind,
                             message=message,
-                            assignment=a,
-                            provider_code=a.provider.agb_code,
-                            municipality_code=a.municipality.cbs_code,
-                            bsn=a.client.bsn,
-                            assignment_number=a.number,
-                            product_category=a.product_category,
-                            product_code=a.product_code,
-                            assignment_start_on=a.start_on,
                             begin_on=begin,
                             end_on=max(begin, a.traject.ended_on) if kind == "stop" else None,
                             reason="02" if kind == "stop" else "",
-                            status_code="1",
                         )
                     )
             DeliveryReport.objects.bulk_create(reports, batch_size=BATCH)

@@ -415,8 +415,8 @@ def check(rows: list[dict[str, object]], *, user: User, today: date) -> tuple[li
     )
     errors: list[str] = []
     good: list[Row] = []
-    seen_numbers: dict[str, int] = {}
-    seen_assignments: dict[tuple, int] = {}
+    seen_numbers: dict[str, str] = {}  # number: where it was first
+    seen_assignments: dict[tuple, str] = {}
     for index, raw in enumerate(rows, start=2):  # row 1 is the header
         problems: list[str] = []
         where = str(raw.get("_waar") or f"rij {index}")
@@ -893,19 +893,8 @@ def _starts(started: list[tuple[Assignment, Traject]]) -> None:
     ]
     Message.objects.bulk_create(received)
     DeliveryReport.objects.bulk_create(
-        DeliveryReport(
-            kind=DeliveryReport.Kind.START,
-            message=m,
-            assignment=a,
-            provider_code=a.provider.agb_code,
-            municipality_code=a.municipality.cbs_code,
-            bsn=a.client.bsn,
-            assignment_number=a.number,
-            product_category=a.product_category,
-            product_code=a.product_code,
-            assignment_start_on=a.start_on,
-            begin_on=t.started_on,
-            status_code="1",
+        DeliveryReport.of_assignment(
+            a, kind=DeliveryReport.Kind.START, message=m, begin_on=t.started_on
         )
         for (a, t), m in zip(started, received, strict=True)
     )

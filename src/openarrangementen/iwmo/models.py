@@ -338,6 +338,28 @@ class DeliveryReport(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} toewijzing {self.assignment_number}"
 
+    @classmethod
+    def of_assignment(
+        cls, assignment: "Assignment", *, kind: str, message: Message, begin_on, **extra
+    ) -> "DeliveryReport":
+        """An approved report for a toewijzing as stored (unsaved), for bulk inserts of
+        reports the municipality already approved elsewhere (a take-over, the benchmark)."""
+        return cls(
+            kind=kind,
+            message=message,
+            assignment=assignment,
+            provider_code=assignment.provider.agb_code,
+            municipality_code=assignment.municipality.cbs_code,
+            bsn=assignment.client.bsn,
+            assignment_number=assignment.number,
+            product_category=assignment.product_category,
+            product_code=assignment.product_code,
+            assignment_start_on=assignment.start_on,
+            begin_on=begin_on,
+            status_code="1",
+            **extra,
+        )
+
 
 class Request(TimestampedModel):
     """A provider's verzoek om toewijzing (315: one row per AangevraagdProduct, each with its
