@@ -18,6 +18,7 @@ from datetime import date
 from django.db.models import QuerySet
 
 from openarrangementen.accounts.models import Municipality
+from openarrangementen.core.memo import once
 from openarrangementen.core.selectors import equated_holiday_dates
 
 from .domain import CLOSED, Event, Suspension, TermRule, TrajectStatus, pending_deadlines
@@ -50,9 +51,14 @@ def _region_id(traject: Traject) -> int:
 
 
 def compute(
-    traject: Traject, *, inputs: Inputs | None = None, suspensions: list[Suspension] | None = None
+    traject: Traject,
+    *,
+    inputs: Inputs | None = None,
+    suspensions: list[Suspension] | None = None,
+    region_id: int | None = None,
 ) -> list[Pending]:
-    """The traject's pending deadlines, soonest first, from its own fields."""
+    """The traject's pending deadlines, soonest first, from its own fields (`region_id`:
+    its municipality's region, when the caller knows it)."""
     inputs = inputs or Inputs()
     if suspensions is None:
         suspensions = (
@@ -61,7 +67,7 @@ def compute(
             else []
         )
     return pending_deadlines(
-        inputs.rules(_region_id(traject)),
+        inputs.rules(region_id or _region_id(traject)),
         events={event: getattr(traject, event.value) for event in Event},
         suspensions=suspensions,
         extra_holidays=inputs.extra_holidays,
@@ -148,6 +154,51 @@ def refresh(trajects: QuerySet[Traject], *, check_only: bool = False, batch: int
             Traject.objects.bulk_update(stale, NEXT_DEADLINE_FIELDS)
             _replace_rows(rows_stale, wanted)
     return drifted
+
+
+def suspensions_of(traject_ids) -> dict[int, list[Suspension]]:
+    """The suspensions of these trajects, oldest first, in one query."""
+    paused: dict[int, list[Suspension]] = {}
+    for row in SuspensionRow.objects.filter(traject_id__in=list(traject_ids)).order_by("starts_on"):
+        paused.setdefault(row.traject_id, []).append(Suspension(row.starts_on, row.days))
+    return paused
+
+
+def save_in_bulk(trajects: list[Traject], fields) -> None:
+    """`Traject.save(update_fields=fields)` for many trajects at once (issue #14): the same
+    stored deadlines (`Traject.stamp`, `store_pending`) and the same change-log entries,
+    in a fixed number of queries. The trajects must be locked by the caller."""
+    from django.utils import timezone
+
+    from openarrangementen.core.audit import log_changes_in_bulk
+
+    if not trajects:
+        return
+    fields = {*fields, "updated_at", *NEXT_DEADLINE_FIELDS, "closed_on"}
+    ids = [t.pk for t in trajects]
+    before = Traject.objects.in_bulk(ids)  # what the change log compares with
+    inputs = once(("deadline-inputs",), Inputs)  # rules and holidays: once per batch
+    region_of = dict(
+        Municipality.objects.filter(pk__in={t.municipality_id for t in trajects}).values_list(
+            "pk", "region_id"
+        )
+    )
+    paused = suspensions_of(ids)
+    now = timezone.now()
+    wanted = {}
+    for traject in trajects:
+        pending = compute(
+            traject,
+            inputs=inputs,
+            suspensions=paused.get(traject.pk, []),
+            region_id=region_of[traject.municipality_id],
+        )
+        traject.stamp(pending)
+        traject.updated_at = now
+        wanted[traject.pk] = rows_of(traject, pending)
+    Traject.objects.bulk_update(trajects, sorted(fields))
+    store_pending(wanted)
+    log_changes_in_bulk((before[t.pk], t, fields) for t in trajects)
 
 
 def open_trajects() -> QuerySet[Traject]:

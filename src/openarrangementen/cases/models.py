@@ -276,14 +276,19 @@ class Traject(TimestampedModel):
         from .deadlines import NEXT_DEADLINE_FIELDS, compute, rows_of, store_pending
 
         pending = compute(self)
-        closed = self.status in CLOSED_VALUES
-        self.closed_on = (self.closed_on or timezone.localdate()) if closed else None
-        self.next_deadline_on = pending[0].due_on if pending else None
-        self.next_deadline_kind = pending[0].kind.value if pending else ""
+        self.stamp(pending)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], *NEXT_DEADLINE_FIELDS, "closed_on"}
         super().save(*args, **kwargs)
         store_pending({self.pk: rows_of(self, pending)})
+
+    def stamp(self, pending) -> None:
+        """Set what is derived from the traject's own fields before it is written: the day
+        it closed and its next deadline (`pending`: `deadlines.compute`, soonest first)."""
+        closed = self.status in CLOSED_VALUES
+        self.closed_on = (self.closed_on or timezone.localdate()) if closed else None
+        self.next_deadline_on = pending[0].due_on if pending else None
+        self.next_deadline_kind = pending[0].kind.value if pending else ""
 
     @property
     def audit_client_id(self) -> int:

@@ -19,6 +19,7 @@ from openarrangementen.clients.models import Client
 from openarrangementen.core.memo import once
 from openarrangementen.core.notifications import notify
 
+from .deadlines import save_in_bulk
 from .domain import (
     OPEN_BEFORE_DECISION,
     TRANSITIONS,
@@ -210,23 +211,43 @@ def traject_transition(
     Must run inside the caller's transaction with `traject` locked. `changes` are field
     values saved with the new status (e.g. the date that meets a deadline).
     """
-    traject_check(traject=traject, action=action, actor=actor)
-    from_status = traject.status
+    return traject_transitions([(traject, reason, changes)], action=action, actor=actor)[0]
+
+
+def traject_transitions(
+    steps: list[tuple[Traject, str, dict]], *, action: Action, actor: User
+) -> list[Traject]:
+    """`traject_transition` for many trajects at once (issue #14: the iWmo intake starts
+    hundreds in one go): per (traject, reason, changes) the same check and history, and the
+    trajects with their stored deadlines and change log written in bulk. Each traject must
+    be locked by the caller; one refused step refuses them all."""
+    roles = roles_of(actor)
     target = TRANSITIONS[action].target
-    to_status = target.value if target is not None else from_status
-    StatusChange.objects.create(
-        traject=traject,
-        action=action.value,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor,
-        reason=reason,
-    )
-    traject.status = to_status
-    for field, value in changes.items():
-        setattr(traject, field, value)
-    traject.save(update_fields=["status", "updated_at", *changes.keys()])
-    return traject
+    history, fields = [], {"status"}
+    for traject, reason, changes in steps:
+        try:
+            check_transition(action, traject.status_enum, roles)
+        except TransitionError as exc:
+            raise TrajectError(str(exc)) from exc
+        from_status = traject.status
+        to_status = target.value if target is not None else from_status
+        history.append(
+            StatusChange(
+                traject=traject,
+                action=action.value,
+                from_status=from_status,
+                to_status=to_status,
+                actor=actor,
+                reason=reason,
+            )
+        )
+        traject.status = to_status
+        for field, value in changes.items():
+            setattr(traject, field, value)
+        fields.update(changes)
+    StatusChange.objects.bulk_create(history)
+    save_in_bulk([traject for traject, _, _ in steps], fields)
+    return [traject for traject, _, _ in steps]
 
 
 @transaction.atomic
@@ -401,16 +422,28 @@ def deadline_rules_import(*, region: Region, rules: list[tuple[str, int, str, st
 def require_provider_staff(traject: Traject, actor: User, *, what: str) -> None:
     """Only the traject's provider acts on it: its werkverdeler, or the begeleider the traject
     is assigned to (need to know). `what` completes "Alleen ... mag <what>"."""
-    at_provider = actor.role_assignments.filter(provider_id=traject.provider_id)
-    is_distributor = at_provider.filter(role=Role.WERKVERDELER.value).exists()
-    is_assigned = (
-        traject.professional_id == actor.pk
-        and at_provider.filter(role=Role.BEGELEIDER.value).exists()
-    )
-    if traject.provider_id is None or not (is_distributor or is_assigned):
-        raise TrajectError(
-            f"Alleen de werkverdeler of de toegewezen begeleider van de aanbieder mag {what}."
+    refusal = provider_staff_refusal(traject, actor, what=what)
+    if refusal:
+        raise TrajectError(refusal)
+
+
+def provider_staff_refusal(traject: Traject, actor: User, *, what: str) -> str:
+    """Why `actor` may not act on the traject as its provider's staff (`require_provider_
+    staff`), or "" when they may. The actor's roles at the provider are read once per batch."""
+    if traject.provider_id is not None:
+        here = once(
+            ("roles-at-provider", actor.pk, traject.provider_id),
+            lambda: set(
+                actor.role_assignments.filter(provider_id=traject.provider_id).values_list(
+                    "role", flat=True
+                )
+            ),
         )
+        if Role.WERKVERDELER.value in here or (
+            traject.professional_id == actor.pk and Role.BEGELEIDER.value in here
+        ):
+            return ""
+    return f"Alleen de werkverdeler of de toegewezen begeleider van de aanbieder mag {what}."
 
 
 def provider_staff(provider_id: int | None, roles: set[Role]) -> QuerySet[User]:

@@ -189,3 +189,66 @@ class AccessLogMiddleware:
         if keep:
             AccessLog.objects.bulk_create(keep)
         return response
+
+
+def log_changes_in_bulk(
+    changes: Iterable[tuple[models.Model | None, models.Model, Iterable[str] | None]],
+) -> int:
+    """What django-auditlog's signals write for a save, for rows written in bulk (a bulk
+    insert or update skips the signals; issue #14). `changes`: (old, new, fields) per row —
+    `old` None for a row just created, `fields` the saved fields (None: all). The entries
+    are django-auditlog's own: its diff, the registered fields only, and the actor and
+    request of its context (`set_actor`, applied by its pre-save hook). Returns how many
+    entries were written (a save that changed nothing writes none, as the signals do)."""
+    from django.conf import settings
+    from django.db.models.signals import pre_save
+
+    from auditlog.context import auditlog_disabled
+    from auditlog.diff import model_instance_diff
+    from auditlog.models import LogEntry
+    from auditlog.registry import auditlog
+
+    if auditlog_disabled.get():
+        return 0
+    entries = []
+    for old, new, fields in changes:
+        if not auditlog.contains(type(new)):
+            continue
+        diff = model_instance_diff(
+            old,
+            new,
+            fields_to_check=fields,
+            use_json_for_changes=getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False),
+        )
+        if not diff:
+            continue
+        action = LogEntry.Action.CREATE if old is None else LogEntry.Action.UPDATE
+        entry = LogEntry(
+            content_type=_content_type(type(new)),
+            object_pk=str(new.pk),
+            object_id=new.pk if isinstance(new.pk, int) else None,
+            object_repr=str(new),
+            action=action,
+            changes=diff,
+            cid=_cid(),
+            serialized_data=LogEntry.objects._get_serialized_data_or_none(new),
+        )
+        additional = getattr(new, "get_additional_data", None)
+        if callable(additional):
+            entry.additional_data = additional()
+        pre_save.send(sender=LogEntry, instance=entry)  # the actor and request of the context
+        entries.append(entry)
+    LogEntry.objects.bulk_create(entries, batch_size=1_000)
+    return len(entries)
+
+
+def _content_type(model):
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(model)
+
+
+def _cid():
+    from auditlog.cid import get_cid
+
+    return get_cid()

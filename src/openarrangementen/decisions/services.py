@@ -9,21 +9,32 @@ from django.utils import timezone
 from openarrangementen.accounts.domain import Role
 from openarrangementen.accounts.models import User
 from openarrangementen.accounts.selectors import roles_of
-from openarrangementen.cases.domain import CLOSED, Action, TrajectStatus, four_eyes_error
+from openarrangementen.cases.domain import (
+    CLOSED,
+    TRANSITIONS,
+    Action,
+    TrajectStatus,
+    TransitionError,
+    check_transition,
+    four_eyes_error,
+)
 from openarrangementen.cases.models import LinkKind, StatusChange, Traject
 from openarrangementen.cases.services import (
     TrajectError,
     melding_register,
     notify_provider,
+    provider_staff_refusal,
     require_pa,
-    require_provider_staff,
     traject_check,
     traject_lock,
     traject_transition,
+    traject_transitions,
 )
 from openarrangementen.catalog.domain import PriceKind
 from openarrangementen.catalog.selectors import level_price_on
 from openarrangementen.clients.models import Client
+from openarrangementen.core.audit import log_changes_in_bulk
+from openarrangementen.core.memo import batch, once
 from openarrangementen.core.selectors import equated_holiday_dates
 from openarrangementen.plans.domain import goals_from_text
 from openarrangementen.plans.models import PartTwo
@@ -303,33 +314,93 @@ def objection_register(
 @transaction.atomic
 def traject_start_record(*, traject: Traject, actor: User, started_on: date) -> Traject:
     """Support has started (from the provider, later the iWmo 305); plans the 3-month check."""
-    # Imported here: `delivery` builds on this app.
-    from openarrangementen.delivery.services import evaluations_plan
+    (result,) = traject_starts_record([(traject, started_on)], actor=actor)
+    if isinstance(result, TrajectError):
+        raise result
+    return result
 
-    traject = traject_lock(traject)
-    traject_check(traject=traject, action=Action.REPORT_START, actor=actor)
-    if Role.PROCESREGISSEUR not in roles_of(actor):
-        require_provider_staff(traject, actor, what="de start vastleggen")
-    if started_on > _today():
-        raise TrajectError("De startdatum ligt in de toekomst.")
-    if traject.decided_on and started_on < traject.decided_on:
-        raise TrajectError("De ondersteuning kan niet vóór het besluit zijn gestart.")
-    traject_transition(
-        traject=traject,
+
+@transaction.atomic
+def traject_starts_record(
+    starts: list[tuple[Traject, date]], *, actor: User
+) -> list[Traject | TrajectError]:
+    """Record starts, in order, each as one start is recorded (issue #14: the iWmo intake
+    records hundreds at once): the step to *lopend* with its history and stored deadlines,
+    the 3-month check and the evaluations, written in bulk. Per start the traject, or the
+    refusal (`TrajectError`, nothing written for it; the others are recorded). The actor's
+    roles, the links and the region's settings are read once (`core.memo.batch`)."""
+    with batch():
+        return _starts_record(starts, actor=actor)
+
+
+def _starts_record(
+    starts: list[tuple[Traject, date]], *, actor: User
+) -> list[Traject | TrajectError]:
+    # Imported here: `delivery` builds on this app.
+    from openarrangementen.delivery.services import evaluations_plan_many
+
+    roles = once(("roles", actor.pk), lambda: roles_of(actor))
+    locked = {
+        t.pk: t
+        for t in Traject.objects.select_for_update()
+        .filter(pk__in={traject.pk for traject, _ in starts})
+        .order_by("pk")
+    }
+    results: list[Traject | TrajectError] = []
+    steps, started = [], set()
+    for traject, started_on in starts:
+        current = locked[traject.pk]
+        refusal = _start_refusal(current, actor, roles, started_on, again=current.pk in started)
+        if refusal:
+            results.append(TrajectError(refusal))
+            continue
+        started.add(current.pk)
+        steps.append((current, f"Ondersteuning gestart op {started_on:%d-%m-%Y}.", started_on))
+        results.append(current)
+    if not steps:
+        return results
+    traject_transitions(
+        [(t, reason, {"started_on": on}) for t, reason, on in steps],
         action=Action.REPORT_START,
         actor=actor,
-        reason=f"Ondersteuning gestart op {started_on:%d-%m-%Y}.",
-        started_on=started_on,
     )
-    StartCheck.objects.get_or_create(
-        traject=traject, defaults={"due_on": start_check_due_on(started_on)}
+    trajects = [t for t, _, _ in steps]
+    checked = set(
+        StartCheck.objects.filter(traject__in=trajects).values_list("traject_id", flat=True)
     )
-    evaluations_plan(traject)
-    if not traject.is_practice and Role.PROCESREGISSEUR not in roles_of(actor):
-        from openarrangementen.iwmo.services import after_step, report_start
+    checks = StartCheck.objects.bulk_create(
+        StartCheck(traject=t, due_on=start_check_due_on(t.started_on))
+        for t in trajects
+        if t.pk not in checked
+    )
+    log_changes_in_bulk((None, check, None) for check in checks)
+    evaluations_plan_many(trajects)
+    if Role.PROCESREGISSEUR not in roles:
+        from openarrangementen.iwmo.services import after_step, report_start, sends_in_portal
 
-        after_step(report_start, traject=traject, started_on=started_on)
-    return traject
+        for t in trajects:
+            if not t.is_practice and sends_in_portal(t):
+                after_step(report_start, traject=t, started_on=t.started_on)
+    return results
+
+
+def _start_refusal(traject: Traject, actor: User, roles, started_on: date, *, again: bool) -> str:
+    """Why this start cannot be recorded, in the order one start is checked; "" if it can.
+    `again`: the traject's start is already recorded earlier in the same call."""
+    status = TRANSITIONS[Action.REPORT_START].target if again else traject.status_enum
+    try:
+        check_transition(Action.REPORT_START, status, roles)
+    except TransitionError as exc:
+        return str(exc)
+    if Role.PROCESREGISSEUR not in roles:
+        refusal = provider_staff_refusal(traject, actor, what="de start vastleggen")
+        if refusal:
+            return refusal
+    if started_on > _today():
+        return "De startdatum ligt in de toekomst."
+    if traject.decided_on and started_on < traject.decided_on:
+        return "De ondersteuning kan niet vóór het besluit zijn gestart."
+    return ""
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from openarrangementen.accounts.domain import Role
-from openarrangementen.accounts.models import User
+from openarrangementen.accounts.models import Municipality, User
 from openarrangementen.cases.domain import CLOSED, Action, DeadlineKind, TrajectStatus
 from openarrangementen.cases.models import LinkKind, StatusChange, Traject
 from openarrangementen.cases.selectors import deadlines_of, traject_list_visible_to
@@ -33,6 +33,7 @@ from openarrangementen.cases.services import (
 from openarrangementen.catalog.models import SupportForm
 from openarrangementen.catalog.selectors import bandwidths_of
 from openarrangementen.contracting.models import PartnershipMember
+from openarrangementen.core.memo import once
 from openarrangementen.core.notifications import notify
 from openarrangementen.core.selectors import add_working_days
 from openarrangementen.iwmo.codelists import CodeListUnavailable, reasons_of_ending
@@ -80,6 +81,17 @@ def policy_for(traject: Traject) -> DeliveryPolicy:
     """The region's agreements; the seed-002 defaults when the region has not set any."""
     region = traject.municipality.region
     return DeliveryPolicy.objects.filter(region=region).first() or DeliveryPolicy(region=region)
+
+
+def policy_of_region(region_id: int) -> DeliveryPolicy:
+    """`policy_for` by region (read once per batch: `core.memo`)."""
+    return once(
+        ("delivery-policy", region_id),
+        lambda: (
+            DeliveryPolicy.objects.filter(region_id=region_id).first()
+            or DeliveryPolicy(region_id=region_id)
+        ),
+    )
 
 
 # --- Distribute the work --------------------------------------------------------------------
@@ -370,18 +382,43 @@ def evaluations_plan(traject: Traject) -> list[Evaluation]:
     every half year, the interim ones. Planning twice adds nothing."""
     if traject.evaluations.exists() or traject.started_on is None:
         return list(traject.evaluations.all())
-    policy = policy_for(traject)
-    plans = evaluation_plan(
-        started_on=traject.started_on,
-        ends_on=traject.part_one.end_on,
-        weeks_before_end=policy.evaluation_weeks_before_end,
-        reminder_weeks_before_end=policy.evaluation_reminder_weeks,
-        interim_every_months=policy.interim_every_months,
+    return evaluations_plan_many([traject])
+
+
+def evaluations_plan_many(trajects: list[Traject]) -> list[Evaluation]:
+    """`evaluations_plan` for many started trajects at once (issue #14), in a fixed number
+    of queries; returns the evaluations it planned (none for a traject that has some)."""
+    from openarrangementen.plans.models import PartOne
+
+    planned = set(
+        Evaluation.objects.filter(traject__in=trajects).values_list("traject_id", flat=True)
     )
-    return Evaluation.objects.bulk_create(
-        Evaluation(traject=traject, kind=p.kind.value, due_on=p.due_on, remind_on=p.remind_on)
-        for p in plans
+    todo = [t for t in trajects if t.pk not in planned and t.started_on is not None]
+    if not todo:
+        return []
+    ends = dict(PartOne.objects.filter(traject__in=todo).values_list("traject_id", "end_on"))
+    regions = dict(
+        Municipality.objects.filter(pk__in={t.municipality_id for t in todo}).values_list(
+            "pk", "region_id"
+        )
     )
+    rows = []
+    for traject in todo:
+        if traject.pk not in ends:
+            raise Traject.part_one.RelatedObjectDoesNotExist("Traject has no part_one.")
+        policy = policy_of_region(regions[traject.municipality_id])
+        plans = evaluation_plan(
+            started_on=traject.started_on,
+            ends_on=ends[traject.pk],
+            weeks_before_end=policy.evaluation_weeks_before_end,
+            reminder_weeks_before_end=policy.evaluation_reminder_weeks,
+            interim_every_months=policy.interim_every_months,
+        )
+        rows.extend(
+            Evaluation(traject=traject, kind=p.kind.value, due_on=p.due_on, remind_on=p.remind_on)
+            for p in plans
+        )
+    return Evaluation.objects.bulk_create(rows)
 
 
 def evaluation_results_template(traject: Traject) -> list[dict]:

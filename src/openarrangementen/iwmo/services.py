@@ -7,9 +7,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from openarrangementen.accounts.models import User
+from openarrangementen.accounts.models import Municipality, User
 from openarrangementen.cases.models import Traject
 from openarrangementen.cases.services import TrajectError, require_pa
+from openarrangementen.core.memo import once
 
 from . import exchange, messages
 from .models import Assignment, DeliveryReport, Message, Request, Side
@@ -153,6 +154,23 @@ def _provider_sends(code: str, build, traject: Traject) -> Message:
         client=traject.client,
         traject=traject,
     )
+
+
+def sends_in_portal(traject: Traject) -> bool:
+    """Whether the traject's provider works in the portal in its municipality's region (no
+    link of its own): then the product sends its messages (`report_start`), else the
+    provider's own software does. The link is read once per batch (`links.endpoint_for`)."""
+    from .links import endpoint_for
+    from .models import Endpoint
+
+    region_id = once(
+        ("region-of", traject.municipality_id),
+        lambda: Municipality.objects.values_list("region_id", flat=True).get(
+            pk=traject.municipality_id
+        ),
+    )
+    endpoint = endpoint_for(provider_id=traject.provider_id, region_id=region_id)
+    return endpoint is None or endpoint.transport == Endpoint.Transport.IN_PROCESS
 
 
 def _in_portal(assignment) -> bool:
