@@ -18,6 +18,7 @@ from datetime import date
 from django.db.models import QuerySet
 
 from openarrangementen.accounts.models import Municipality
+from openarrangementen.core import bulk
 from openarrangementen.core.memo import once
 from openarrangementen.core.selectors import equated_holiday_dates
 
@@ -196,7 +197,7 @@ def save_in_bulk(trajects: list[Traject], fields) -> None:
         traject.stamp(pending)
         traject.updated_at = now
         wanted[traject.pk] = rows_of(traject, pending)
-    Traject.objects.bulk_update(trajects, sorted(fields))
+    bulk.update(trajects, sorted(fields))
     store_pending(wanted)
     log_changes_in_bulk((before[t.pk], t, fields) for t in trajects)
 

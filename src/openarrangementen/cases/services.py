@@ -221,7 +221,7 @@ def traject_transitions(
     hundreds in one go): per (traject, reason, changes) the same check and history, and the
     trajects with their stored deadlines and change log written in bulk. Each traject must
     be locked by the caller; one refused step refuses them all."""
-    roles = roles_of(actor)
+    roles = once(("roles", actor.pk), lambda: roles_of(actor))
     target = TRANSITIONS[action].target
     history, fields = [], {"status"}
     for traject, reason, changes in steps:

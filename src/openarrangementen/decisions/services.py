@@ -350,7 +350,7 @@ def _starts_record(
     steps, started = [], set()
     for traject, started_on in starts:
         current = locked[traject.pk]
-        refusal = _start_refusal(current, actor, roles, started_on, again=current.pk in started)
+        refusal = start_refusal(current, actor, started_on, again=current.pk in started)
         if refusal:
             results.append(TrajectError(refusal))
             continue
@@ -384,9 +384,11 @@ def _starts_record(
     return results
 
 
-def _start_refusal(traject: Traject, actor: User, roles, started_on: date, *, again: bool) -> str:
+def start_refusal(traject: Traject, actor: User, started_on: date, *, again: bool = False) -> str:
     """Why this start cannot be recorded, in the order one start is checked; "" if it can.
-    `again`: the traject's start is already recorded earlier in the same call."""
+    `again`: the traject's start is already recorded earlier in the same call. Reads the
+    actor's roles (once per batch) and nothing else."""
+    roles = once(("roles", actor.pk), lambda: roles_of(actor))
     status = TRANSITIONS[Action.REPORT_START].target if again else traject.status_enum
     try:
         check_transition(Action.REPORT_START, status, roles)

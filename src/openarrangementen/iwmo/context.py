@@ -99,8 +99,22 @@ class Declared:
 
 
 @dataclass
+class Preloaded:
+    """What the rules of a run of start or stop reports read, loaded for the whole run at
+    once (`iwmo.intake`): the municipalities' toewijzingen with the numbers in the run (with
+    their client and traject), and the reports received before with those numbers, per
+    municipality, provider and number, in the order they arrived. A report received in the
+    run is added to its list, so the messages after it see it as they would one by one."""
+
+    assignments: dict[tuple[int, int], Assignment] = field(default_factory=dict)
+    reports: dict[tuple[int, int, int], list[DeliveryReport]] = field(default_factory=dict)
+    clients: dict[tuple[int, str], object] = field(default_factory=dict)  # by BSN
+
+
+@dataclass
 class StoreContext(RuleContext):
     message: Message | None = None  # the incoming row being checked (not yet committed)
+    preloaded: Preloaded | None = None  # what a run of messages read at once
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -136,6 +150,10 @@ class StoreContext(RuleContext):
         this provider (also when withdrawn or removed), or None."""
         if number is None:
             return None
+        if self.preloaded is not None:
+            found = self.preloaded.assignments.get((self.municipality.pk, number))
+            sent = found is not None and found.last_message_id is not None
+            return found if sent and found.provider_id == self.provider.pk else None
         return self._cached(
             ("assignment", number), lambda: self._sent_assignments().filter(number=number).first()
         )
@@ -182,6 +200,11 @@ class StoreContext(RuleContext):
 
     def _reports(self, number: int | None) -> list[DeliveryReport]:
         """Every approved start and stop with this number, read once per message."""
+        if self.preloaded is not None:
+            key = (self.municipality.pk, self.provider.pk, number)
+            if key in self.preloaded.reports:
+                mine = self.message.pk
+                return [r for r in self.preloaded.reports[key] if r.message_id != mine]
         rows = DeliveryReport.objects.filter(
             message__municipality=self.municipality,
             message__provider=self.provider,

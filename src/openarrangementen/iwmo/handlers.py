@@ -114,7 +114,13 @@ def _report(row: Message, obj, item, kind: str, **stop) -> Assignment | None:
         .select_related("traject")
         .first()
     )
-    DeliveryReport.objects.create(
+    delivery_report(row, obj, item, kind, assignment, **stop).save()
+    return assignment
+
+
+def delivery_report(row: Message, obj, item, kind: str, assignment, **stop) -> DeliveryReport:
+    """The report of one StartProduct or StopProduct of a received message (not saved)."""
+    return DeliveryReport(
         kind=kind,
         message=row,
         assignment=assignment,
@@ -129,32 +135,6 @@ def _report(row: Message, obj, item, kind: str, **stop) -> Assignment | None:
         status_code=item.status_aanlevering,
         **stop,
     )
-    return assignment
-
-
-def _start_received(row: Message, obj) -> None:
-    from openarrangementen.decisions.services import traject_start_record
-
-    for item in obj.client.start_producten:
-        assignment = _report(row, obj, item, DeliveryReport.Kind.START)
-        traject = assignment.traject if assignment else None
-        if traject is None or item.status_aanlevering != "1" or traject.started_on:
-            continue
-        user = _service_user(row)
-        try:
-            if user is None:
-                raise TrajectError("geen systeemgebruiker voor deze koppeling")
-            traject_start_record(traject=traject, actor=user, started_on=item.begindatum)
-        except TrajectError as exc:
-            logger.info("Start from WMO305 %s not applied to the traject: %s", row.pk, exc)
-            notify_municipality(
-                traject,
-                subject=f"Start ontvangen voor traject {traject.number}",
-                text=(
-                    f"De aanbieder meldde de start op {item.begindatum:%d-%m-%Y} (WMO305). "
-                    f"Leg de start vast op het traject: {exc}."
-                ),
-            )
 
 
 def _stop_received(row: Message, obj) -> None:
@@ -336,7 +316,7 @@ def _mark_received(original: Message) -> None:
 _HANDLERS = {
     (Side.PROVIDER, "301"): _assignment_received,
     (Side.PROVIDER, "319"): _answer_to_request,
-    (Side.MUNICIPALITY, "305"): _start_received,
+    # A 305 is received set-based, with its handling (`iwmo.intake`).
     (Side.MUNICIPALITY, "307"): _stop_received,
     (Side.MUNICIPALITY, "315"): _request_received,
     (Side.MUNICIPALITY, "317"): _request_received,

@@ -9,7 +9,7 @@ from django.utils import timezone
 import pytest
 
 from openarrangementen.accounts.tests.factories import UserFactory
-from openarrangementen.core.bulk import insert
+from openarrangementen.core.bulk import insert, update
 from openarrangementen.core.models import AccessLog, EquatedHoliday
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -68,3 +68,39 @@ def test_objects_with_and_without_primary_keys_are_not_mixed():
             ]
         )
     assert not EquatedHoliday.objects.exists()
+
+
+def test_update_writes_the_fields_of_each_row_and_nothing_else():
+    """`update` as `bulk_update`: each row its own values (text, JSON, a date-time, a
+    foreign key, an empty value), other fields and other rows untouched."""
+    first, second = UserFactory(), UserFactory()
+    insert(
+        [
+            AccessLog(actor=first, action="list", object_type="t", object_id="1",
+                      client_ids=[1], purpose="werklijst"),
+            AccessLog(actor=first, action="view", object_type="t", object_id="2",
+                      client_ids=[], purpose="dossier"),
+            AccessLog(actor=first, action="view", object_type="t", object_id="3",
+                      purpose="ongemoeid"),
+        ]
+    )  # fmt: skip
+    rows = list(AccessLog.objects.order_by("object_id"))
+    moment = timezone.now().replace(microsecond=0) - timezone.timedelta(days=3)
+    rows[0].purpose, rows[0].client_ids, rows[0].actor = "nieuw doel", [4, 5], second
+    rows[1].purpose, rows[1].client_ids, rows[1].at = "ander doel", [], moment
+    rows[1].client_id = ""
+    rows[0].object_type = "niet geschreven"  # not among the fields
+
+    update(rows[:2], ["purpose", "client_ids", "actor", "at", "client_id"])
+
+    written = list(
+        AccessLog.objects.order_by("object_id").values_list(
+            "object_id", "purpose", "client_ids", "actor", "object_type"
+        )
+    )
+    assert written == [
+        ("1", "nieuw doel", [4, 5], second.pk, "t"),
+        ("2", "ander doel", [], first.pk, "t"),
+        ("3", "ongemoeid", [], first.pk, "t"),
+    ]
+    assert AccessLog.objects.get(object_id="2").at == moment

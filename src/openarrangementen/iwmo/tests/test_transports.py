@@ -155,16 +155,16 @@ def test_folder_pickup_receives_in_batches_and_a_duplicate_changes_nothing(
 def _failing_for(identification: str, monkeypatch):
     """The municipality's handling of a 305 fails (a stand-in for a bug or an outage) for
     the message with this identification."""
-    from openarrangementen.iwmo import handlers
+    from openarrangementen.iwmo import intake
 
-    real = handlers._HANDLERS[(Side.MUNICIPALITY, "305")]
+    real = intake._record
 
-    def handler(row, obj):
+    def record(row, obj, *args):
         if row.identification == identification:
             raise RuntimeError("stroomstoring")
-        return real(row, obj)
+        return real(row, obj, *args)
 
-    monkeypatch.setitem(handlers._HANDLERS, (Side.MUNICIPALITY, "305"), handler)
+    monkeypatch.setattr(intake, "_record", record)
 
 
 def test_a_batch_that_fails_halfway_leaves_the_data_as_it_was(
