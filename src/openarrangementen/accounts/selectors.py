@@ -16,6 +16,21 @@ def role_assignments_of(user: User) -> list[RoleAssignment]:
     return list(user.role_assignments.select_related("region", "municipality__region", "provider"))
 
 
+def region_of(municipality_id: int) -> int:
+    """The region of a municipality; all of them are read once per batch (`core.memo`: a
+    few hundred rows, and a batch never moves a municipality)."""
+    from openarrangementen.core.memo import once
+
+    regions = once(
+        ("municipality-regions",), lambda: dict(Municipality.objects.values_list("pk", "region_id"))
+    )
+    if municipality_id not in regions:  # added since the batch began
+        regions[municipality_id] = Municipality.objects.values_list("region_id", flat=True).get(
+            pk=municipality_id
+        )
+    return regions[municipality_id]
+
+
 def municipalities_for(user: User, roles: frozenset[Role] | set[Role]) -> QuerySet[Municipality]:
     """Municipalities in which the user holds one of `roles` (directly or through the region)."""
     assignments = user.role_assignments.filter(role__in=[r.value for r in roles])

@@ -165,25 +165,23 @@ def suspensions_of(traject_ids) -> dict[int, list[Suspension]]:
     return paused
 
 
-def save_in_bulk(trajects: list[Traject], fields) -> None:
+def save_in_bulk(trajects: list[Traject], fields, *, before: dict | None = None) -> None:
     """`Traject.save(update_fields=fields)` for many trajects at once (issue #14): the same
     stored deadlines (`Traject.stamp`, `store_pending`) and the same change-log entries,
-    in a fixed number of queries. The trajects must be locked by the caller."""
+    in a fixed number of queries. The trajects must be locked by the caller; `before`: the
+    trajects as stored, by pk, when the caller has them (else they are read)."""
     from django.utils import timezone
 
+    from openarrangementen.accounts.selectors import region_of
     from openarrangementen.core.audit import log_changes_in_bulk
 
     if not trajects:
         return
     fields = {*fields, "updated_at", *NEXT_DEADLINE_FIELDS, "closed_on"}
     ids = [t.pk for t in trajects]
-    before = Traject.objects.in_bulk(ids)  # what the change log compares with
+    if before is None:
+        before = Traject.objects.in_bulk(ids)  # what the change log compares with
     inputs = once(("deadline-inputs",), Inputs)  # rules and holidays: once per batch
-    region_of = dict(
-        Municipality.objects.filter(pk__in={t.municipality_id for t in trajects}).values_list(
-            "pk", "region_id"
-        )
-    )
     paused = suspensions_of(ids)
     now = timezone.now()
     wanted = {}
@@ -192,7 +190,7 @@ def save_in_bulk(trajects: list[Traject], fields) -> None:
             traject,
             inputs=inputs,
             suspensions=paused.get(traject.pk, []),
-            region_id=region_of[traject.municipality_id],
+            region_id=region_of(traject.municipality_id),
         )
         traject.stamp(pending)
         traject.updated_at = now

@@ -5,6 +5,7 @@ Each service runs in one transaction, locks the traject, checks the workflow rul
 `TrajectError` (Dutch message) and leaves the data as it was.
 """
 
+import copy
 from datetime import date, datetime
 
 from django.db import transaction
@@ -223,12 +224,13 @@ def traject_transitions(
     be locked by the caller; one refused step refuses them all."""
     roles = once(("roles", actor.pk), lambda: roles_of(actor))
     target = TRANSITIONS[action].target
-    history, fields = [], {"status"}
+    history, fields, before = [], {"status"}, {}
     for traject, reason, changes in steps:
         try:
             check_transition(action, traject.status_enum, roles)
         except TransitionError as exc:
             raise TrajectError(str(exc)) from exc
+        before.setdefault(traject.pk, copy.copy(traject))  # as locked: for the change log
         from_status = traject.status
         to_status = target.value if target is not None else from_status
         history.append(
@@ -246,7 +248,7 @@ def traject_transitions(
             setattr(traject, field, value)
         fields.update(changes)
     StatusChange.objects.bulk_create(history)
-    save_in_bulk([traject for traject, _, _ in steps], fields)
+    save_in_bulk([traject for traject, _, _ in steps], fields, before=before)
     return [traject for traject, _, _ in steps]
 
 

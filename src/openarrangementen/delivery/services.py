@@ -13,7 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from openarrangementen.accounts.domain import Role
-from openarrangementen.accounts.models import Municipality, User
+from openarrangementen.accounts.models import User
+from openarrangementen.accounts.selectors import region_of
 from openarrangementen.cases.domain import CLOSED, Action, DeadlineKind, TrajectStatus
 from openarrangementen.cases.models import LinkKind, StatusChange, Traject
 from openarrangementen.cases.selectors import deadlines_of, traject_list_visible_to
@@ -397,16 +398,11 @@ def evaluations_plan_many(trajects: list[Traject]) -> list[Evaluation]:
     if not todo:
         return []
     ends = dict(PartOne.objects.filter(traject__in=todo).values_list("traject_id", "end_on"))
-    regions = dict(
-        Municipality.objects.filter(pk__in={t.municipality_id for t in todo}).values_list(
-            "pk", "region_id"
-        )
-    )
     rows = []
     for traject in todo:
         if traject.pk not in ends:
             raise Traject.part_one.RelatedObjectDoesNotExist("Traject has no part_one.")
-        policy = policy_of_region(regions[traject.municipality_id])
+        policy = policy_of_region(region_of(traject.municipality_id))
         plans = evaluation_plan(
             started_on=traject.started_on,
             ends_on=ends[traject.pk],

@@ -7,10 +7,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from openarrangementen.accounts.models import Municipality, User
+from openarrangementen.accounts.models import User
+from openarrangementen.accounts.selectors import region_of
 from openarrangementen.cases.models import Traject
 from openarrangementen.cases.services import TrajectError, require_pa
-from openarrangementen.core.memo import once
 
 from . import exchange, messages
 from .models import Assignment, DeliveryReport, Message, Request, Side
@@ -163,13 +163,9 @@ def sends_in_portal(traject: Traject) -> bool:
     from .links import endpoint_for
     from .models import Endpoint
 
-    region_id = once(
-        ("region-of", traject.municipality_id),
-        lambda: Municipality.objects.values_list("region_id", flat=True).get(
-            pk=traject.municipality_id
-        ),
+    endpoint = endpoint_for(
+        provider_id=traject.provider_id, region_id=region_of(traject.municipality_id)
     )
-    endpoint = endpoint_for(provider_id=traject.provider_id, region_id=region_id)
     return endpoint is None or endpoint.transport == Endpoint.Transport.IN_PROCESS
 
 
