@@ -99,6 +99,12 @@ def _codes(line: Line, known: dict[str, codelists.Code]) -> list[dict]:
     ]
 
 
+# Each client on *Declareren* is a section with what is owed, the plan and the lines of the
+# month: ten of them make a page one reads through (issue #14: the owed computation and the
+# HTML grow with the page, not with the provider).
+CLIENTS_PER_PAGE = 10
+
+
 @login_required
 def provider_page(request: HttpRequest) -> HttpResponse:
     """Declareren: per client what is owed in the month and why, what a run would send, and
@@ -133,7 +139,7 @@ def provider_page(request: HttpRequest) -> HttpResponse:
     )
     if name:
         clients = clients.filter(family_name__icontains=name)
-    page = page_of(request, clients)
+    page = page_of(request, clients, per_page=CLIENTS_PER_PAGE)
     shown = list(page.object_list)
     order = {client.pk: i for i, client in enumerate(shown)}
     rows = provider_billing(
