@@ -185,7 +185,8 @@ class SchemaSet:
 
 
 def schema_dir() -> Path:
-    return Path(settings.IWMO_SCHEMA_DIR)
+    directory = settings.IWMO_SCHEMA_DIR
+    return directory if isinstance(directory, Path) else Path(directory)
 
 
 def missing_files(directory: Path) -> list[str]:
