@@ -313,6 +313,15 @@ class Evaluation(OnTraject, TimestampedModel):
         ordering = ["traject", "due_on", "pk"]
         verbose_name = "evaluatie"
         verbose_name_plural = "evaluaties"
+        indexes = [
+            # "Evaluaties te doen" (the provider's inbox): the open ones soonest first, each
+            # checked against the visibility rule until a page is full (issue #14).
+            models.Index(
+                fields=["due_on", "id"],
+                name="evaluation_open_due_idx",
+                condition=Q(submitted_at__isnull=True),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.traject} (uiterlijk {self.due_on:%d-%m-%Y})"

@@ -71,5 +71,5 @@ def open_evaluations(trajects: QuerySet[Traject]) -> QuerySet[Evaluation]:
     return (
         Evaluation.objects.filter(traject__in=trajects, submitted_at__isnull=True)
         .select_related("traject")
-        .order_by("due_on")
+        .order_by("due_on", "pk")
     )
