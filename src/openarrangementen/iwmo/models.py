@@ -5,7 +5,7 @@ and the transport settings per provider."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 
 from openarrangementen.core.models import TimestampedModel
 
@@ -289,7 +289,16 @@ class Assignment(TimestampedModel):
             # A provider's clients at one municipality (Declareren, the billing run).
             models.Index(
                 fields=["provider", "municipality", "client"], name="iwmo_assignment_provider"
-            )
+            ),
+            # The same for the toewijzingen sent in a 301, with what *Declareren* filters on:
+            # its client list reads the index alone (issue #14: 47 ms of heap reads for
+            # 33,000 toewijzingen of one provider at 1,000,000 trajects).
+            models.Index(
+                fields=["provider", "municipality", "client"],
+                include=["start_on", "end_on", "change_reason", "updated_at", "number"],
+                name="iwmo_assignment_sent",
+                condition=Q(last_message__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
