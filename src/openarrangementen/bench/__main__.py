@@ -234,6 +234,12 @@ def main(argv: list[str] | None = None) -> int:
         help="simulated staff for a bounded locust run at the end (loadtest/locustfile.py)",
     )
     parser.add_argument("--load-seconds", type=int, default=60)
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="measure only the pages, on the data set already in the database the DB_* "
+        "settings name (one generated before and kept): no data generated, no batches run",
+    )
     args = parser.parse_args(argv)
 
     static_root = tempfile.mkdtemp(prefix="oa-bench-static-")
@@ -247,26 +253,34 @@ def main(argv: list[str] | None = None) -> int:
     from openarrangementen.bench.generate import generate
 
     out = sys.stdout
-    out.write(
-        f"== Open Arrangementen benchmark: {args.trajects:,} trajecten on {connection.vendor}\n"
-    )
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
-    # A throw-away database: the demo's known passwords never leave it.
-    call_command("seed_demo", "--allow-production", verbosity=0, stdout=io.StringIO())
-    counts = generate(args.trajects, out=out)
-    out.write(
-        f"  data: {counts['trajects']:,} trajecten, {counts['assignments']:,} toewijzingen, "
-        f"{counts['messages']:,} berichten, {counts['access_log']:,} inzagelogregels "
-        f"({time.perf_counter() - started:.0f} s)\n"
-    )
+    if args.existing:
+        from openarrangementen.cases.models import Traject
+
+        out.write(
+            f"== Open Arrangementen benchmark: the pages on the {Traject.objects.count():,} "
+            f"trajecten already in {connection.settings_dict['NAME']} ({connection.vendor})\n"
+        )
+    else:
+        out.write(
+            f"== Open Arrangementen benchmark: {args.trajects:,} trajecten on {connection.vendor}\n"
+        )
+        # A throw-away database: the demo's known passwords never leave it.
+        call_command("seed_demo", "--allow-production", verbosity=0, stdout=io.StringIO())
+        counts = generate(args.trajects, out=out)
+        out.write(
+            f"  data: {counts['trajects']:,} trajecten, {counts['assignments']:,} toewijzingen, "
+            f"{counts['messages']:,} berichten, {counts['access_log']:,} inzagelogregels "
+            f"({time.perf_counter() - started:.0f} s)\n"
+        )
     call_command("collectstatic", verbosity=0, interactive=False)
     from openarrangementen.bench.billing import billing_bench
     from openarrangementen.bench.intake import intake_rate
 
-    billing = billing_bench(args.billing, out=out, at_once=args.billing_at_once)
-
-    intake = intake_rate(args.intake)
+    if not args.existing:
+        billing = billing_bench(args.billing, out=out, at_once=args.billing_at_once)
+        intake = intake_rate(args.intake)
     connection.close()
 
     port = _free_port()
@@ -329,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if load:
         out.write(load)
+    if args.existing:
+        return 0
     count, rate, per_message = intake["single"]
     out.write(
         f"iWmo intake one by one (exchange.receive, WMO305 with every rule and its retour): "
