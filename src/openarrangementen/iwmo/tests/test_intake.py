@@ -131,3 +131,43 @@ def test_the_queries_do_not_grow_with_the_run(link, decided_assignment):
 
     assert len(three) == len(two)
     assert Message.objects.filter(code="305", accepted=True).count() == 6
+
+
+def stop(assignment, *, identification=None) -> bytes:
+    """A temporary stop (reason 20: the traject goes on) of the start `start()` sends."""
+    from types import SimpleNamespace
+
+    key = SimpleNamespace(
+        product_category=assignment.product_category,
+        product_code=assignment.product_code,
+        assignment_start_on=assignment.start_on,
+        begin_on=timezone.localdate(),
+    )
+    obj = messages.stop(
+        assignment=assignment,
+        start_report=key,
+        end_on=timezone.localdate(),
+        reason="20",
+        identification=identification or str(next(_numbers)),
+        dated_on=timezone.localdate(),
+    )
+    return codec.build(obj)
+
+
+def test_other_messages_keep_their_place_between_the_starts(link, decided_assignment):
+    """A stop before its start is refused (TR382, 9069: no current start with its key); the
+    same stop after the start in the same batch is accepted: the starts are not taken
+    together out of order."""
+    a = decided_assignment()
+
+    results = exchange.receive_batch(
+        [stop(a), start(a), stop(a)], transport=Endpoint.Transport.FOLDER
+    )
+
+    assert codes(results[0])["StopProduct"] == ["9069"]
+    assert results[1].message.accepted
+    assert results[2].message.accepted, results[2].message.violations
+    assert list(DeliveryReport.objects.order_by("pk").values_list("kind", flat=True)) == [
+        "start",
+        "stop",
+    ]
