@@ -7,7 +7,6 @@ to be decided, the choice and the evidence for it are written above the check. T
 check is registered for are the ones the reference lists (a test compares them).
 """
 
-import dataclasses
 import heapq
 import re
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from openarrangementen.iwmo.codec import class_name, code_of
+from openarrangementen.iwmo.codec import class_name, code_of, fields_of
 from openarrangementen.iwmo.rules.base import CHECK_SCRATCH, Violation, rule
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -31,11 +30,12 @@ def _objects(obj: Any) -> Iterator[Any]:
     """Every class object of the message (message classes and basisschema types), in
     document order."""
     yield obj
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
-        items = value if isinstance(value, list) else [value]
-        for item in items:
-            if dataclasses.is_dataclass(item):
+    for name, _element, complex_ in fields_of(type(obj)):
+        if not complex_:
+            continue  # text, numbers, dates: no class objects below
+        value = getattr(obj, name)
+        for item in value if isinstance(value, list) else [value]:
+            if item is not None:
                 yield from _objects(item)
 
 
@@ -1048,10 +1048,12 @@ _LOGICAL_KEYS = {
 
 def _keyed(obj, parent_key: tuple) -> Iterator[tuple[Any, tuple]]:
     """Each keyed class object below `obj` with its key combined with its parents' keys."""
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
+    for field_name, _element, complex_ in fields_of(type(obj)):
+        if not complex_:
+            continue
+        value = getattr(obj, field_name)
         for item in value if isinstance(value, list) else [value]:
-            if not dataclasses.is_dataclass(item) or class_name(item).startswith("CDT_"):
+            if item is None or class_name(item).startswith("CDT_"):
                 continue
             name = class_name(item)
             key = parent_key
