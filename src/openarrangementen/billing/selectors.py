@@ -482,8 +482,12 @@ def lines_visible_to(user, *, side: str | None = None) -> QuerySet[Line]:
             municipalities_for(user, MUNICIPALITY_BILLING_ROLES).values_list("pk", flat=True)
         )
         condition |= Q(side=Side.MUNICIPALITY, municipality__in=municipalities)
-    return Line.objects.filter(condition).select_related(
-        "client", "provider", "municipality", "message", "payment"
+    # The declaration a line came in is shown by its identification; its XML (megabytes for
+    # a large 323, repeated on every line of it) stays in the database.
+    return (
+        Line.objects.filter(condition)
+        .select_related("client", "provider", "municipality", "message", "payment")
+        .defer("message__xml")
     )
 
 

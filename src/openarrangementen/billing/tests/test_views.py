@@ -152,6 +152,29 @@ def test_the_declarations_page_is_paged_and_its_total_covers_every_page(
     assert "status=te-betalen" in first.content.decode()  # the next page keeps the filter
 
 
+def test_the_declaration_pages_leave_the_declarations_xml_in_the_database(client, started):
+    """Issue #14: a line is shown with the identification of its 323; the 323's XML
+    (megabytes for a large declaration, joined onto every one of its lines) is not read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    run(started, date(2026, 4, 1), date(2026, 5, 2))
+    newest = Line.objects.filter(side=Side.MUNICIPALITY).order_by("-created_at", "-pk").first()
+    april = Line.objects.filter(side=Side.PROVIDER, period_begin=date(2026, 4, 1)).first()
+    for user, page, shown in (
+        ("almere.beheerder", "portal:billing-municipality", newest),
+        ("kade.administratie", "portal:billing-provider", april),
+    ):
+        client.force_login(flow.user(user))
+        with (
+            time_machine.travel(date(2026, 5, 10), tick=False),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            html = client.get(reverse(page), {"maand": "2026-04"}).content.decode()
+        assert shown.reference in html  # the lines are on the page
+        assert not [q for q in queries.captured_queries if '"iwmo_message"."xml"' in q["sql"]]
+
+
 def _add_aydin(started):
     """A second client of De Kade in Almere, Aydin, decided and started on the same day
     as `started`, her toewijzing sent."""
