@@ -165,11 +165,11 @@ def suspensions_of(traject_ids) -> dict[int, list[Suspension]]:
     return paused
 
 
-def save_in_bulk(trajects: list[Traject], fields, *, before: dict | None = None) -> None:
+def save_in_bulk(trajects: list[Traject], fields, *, before: dict) -> None:
     """`Traject.save(update_fields=fields)` for many trajects at once (issue #14): the same
     stored deadlines (`Traject.stamp`, `store_pending`) and the same change-log entries,
     in a fixed number of queries. The trajects must be locked by the caller; `before`: the
-    trajects as stored, by pk, when the caller has them (else they are read)."""
+    trajects as stored (as locked, before the change), by pk, for the change log."""
     from django.utils import timezone
 
     from openarrangementen.accounts.selectors import region_of
@@ -179,8 +179,6 @@ def save_in_bulk(trajects: list[Traject], fields, *, before: dict | None = None)
         return
     fields = {*fields, "updated_at", *NEXT_DEADLINE_FIELDS, "closed_on"}
     ids = [t.pk for t in trajects]
-    if before is None:
-        before = Traject.objects.in_bulk(ids)  # what the change log compares with
     inputs = once(("deadline-inputs",), Inputs)  # rules and holidays: once per batch
     paused = suspensions_of(ids)
     now = timezone.now()

@@ -215,7 +215,12 @@ def _seal(row: Message, message: Outgoing) -> None:
 
 def transport_name(provider: Provider, municipality: Municipality) -> str:
     """The transport of the provider's link in the municipality's region."""
-    endpoint = endpoint_for(provider_id=provider.pk, region_id=municipality.region_id)
+    return transport_of(provider_id=provider.pk, region_id=municipality.region_id)
+
+
+def transport_of(*, provider_id: int | None, region_id: int | None) -> str:
+    """`transport_name` by ids: the portal (in process) when the provider has no link."""
+    endpoint = endpoint_for(provider_id=provider_id, region_id=region_id)
     return endpoint.transport if endpoint else Endpoint.Transport.IN_PROCESS
 
 

@@ -22,6 +22,7 @@ not started again by the next. A single message (`exchange.receive`) takes the s
 from collections import defaultdict
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from openarrangementen.cases.services import TrajectError, notify_municipality
 from openarrangementen.clients.models import Client
@@ -194,8 +195,6 @@ def _link(row: Message, obj, loaded: Preloaded) -> None:
 def _record(row: Message, obj, loaded: Preloaded, reports: list, starts: list) -> None:
     """An approved 305: a report per StartProduct (seen by the messages after it), and the
     start of each traject not started yet, by the link's service user."""
-    from django.utils import timezone
-
     from openarrangementen.decisions.services import start_refusal
 
     user = None

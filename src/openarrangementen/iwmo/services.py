@@ -160,13 +160,12 @@ def sends_in_portal(traject: Traject) -> bool:
     """Whether the traject's provider works in the portal in its municipality's region (no
     link of its own): then the product sends its messages (`report_start`), else the
     provider's own software does. The link is read once per batch (`links.endpoint_for`)."""
-    from .links import endpoint_for
     from .models import Endpoint
 
-    endpoint = endpoint_for(
+    transport = exchange.transport_of(
         provider_id=traject.provider_id, region_id=region_of(traject.municipality_id)
     )
-    return endpoint is None or endpoint.transport == Endpoint.Transport.IN_PROCESS
+    return transport == Endpoint.Transport.IN_PROCESS
 
 
 def _in_portal(assignment) -> bool:
